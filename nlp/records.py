@@ -1,0 +1,100 @@
+"""Records that flow between the pipeline stages (plain dataclasses, no behaviour)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Block:
+    """A text block of a page; ``bbox`` is (x0, y0, x1, y1) in PDF points."""
+
+    text: str
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    lang: str = "und"
+    kind: str = "body"  # body | heading
+    size: float = 0.0  # dominant font size
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    blocks: list[Block] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return PAGE_BLOCK_SEP.join(b.text for b in self.blocks)
+
+
+# The document text is its pages' texts joined by PAGE_SEP; a page's text is its
+# blocks joined by PAGE_BLOCK_SEP. Chunk and entity offsets index into these strings.
+PAGE_SEP = "\f"
+PAGE_BLOCK_SEP = "\n\n"
+
+
+@dataclass
+class Document:
+    doc_id: str
+    path: str
+    sha256: str
+    pages: list[Page] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return PAGE_SEP.join(p.text for p in self.pages)
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title") or ""
+
+
+@dataclass
+class Entity:
+    """A span of ``text[start:end]`` in the text it was extracted from."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    norm: str = ""
+    canonical_id: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    source: str = ""  # which component found it (rule name or model)
+
+
+@dataclass
+class Chunk:
+    chunk_id: str  # "<doc_id>:c0007"
+    doc_id: str
+    seq: int
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    page_start: int
+    page_end: int
+    lang: str
+    section: str
+    sha256: str
+    entities: list[Entity] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    doc_id: str
+    path: str
+    title: str
+    page_start: int
+    page_end: int
+    lang: str
+    chunk_id: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)

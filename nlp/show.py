@@ -1,0 +1,84 @@
+"""Text and file renderings of results for people and for other programs."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from nlp.errors import UserError
+from nlp.records import Document, Hit
+
+SNIPPET = 240
+
+
+def hits_table(hits: list[Hit]) -> str:
+    """A readable listing: rank, score, language, pages, document and a snippet."""
+    out = []
+    for h in hits:
+        pages = f"p.{h.page_start}" + (f"-{h.page_end}" if h.page_end != h.page_start else "")
+        title = h.title if len(h.title) <= 70 else h.title[:69] + "…"
+        out.append(f"{h.rank:>2}. {h.score:.3f}  [{h.lang}]  {h.doc_id}  {pages}  {title}")
+        snippet = " ".join(h.text.split())
+        snippet = snippet if len(snippet) <= SNIPPET else snippet[: SNIPPET - 1] + "…"
+        out.append(textwrap.indent(textwrap.fill(snippet, 96), "      "))
+    return "\n".join(out)
+
+
+def write_frame(frame, fmt: str, output: str | None) -> None:
+    """Write a DataFrame as table, csv, jsonl or parquet to ``output`` or stdout."""
+    if fmt == "parquet" and not output:
+        raise UserError("Parquet is binary: give a file with -o, e.g. -o entities.parquet")
+    if output and not Path(output).parent.is_dir():
+        raise UserError(f"Cannot write {output}: folder {Path(output).parent} does not exist")
+    if fmt == "parquet":
+        frame.to_parquet(output, index=False)
+        return
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "jsonl":
+        text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
+    else:
+        text = frame.to_string(index=False, max_colwidth=48) + "\n" if len(frame) else "No entities.\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def document_json(doc: Document) -> str:
+    """Pages, blocks (text, bbox, language, kind) and metadata as JSON."""
+    return json.dumps({
+        "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "meta": doc.meta,
+        "pages": [{"number": p.number, "width": p.width, "height": p.height,
+                   "blocks": [b.__dict__ for b in p.blocks]} for p in doc.pages],
+    }, ensure_ascii=False, indent=2, default=str)
+
+
+def document_text(doc: Document) -> str:
+    """A readable outline: metadata, then each page's blocks with language and kind."""
+    meta = doc.meta
+    out = [f"{doc.path}", f"  title: {doc.title}", f"  pages: {len(doc.pages)}  "
+           f"language: {meta.get('lang')}  languages: {', '.join(meta.get('langs', []))}"]
+    for page in doc.pages:
+        out.append(f"--- page {page.number} ({len(page.blocks)} blocks)")
+        for b in page.blocks:
+            first = " ".join(b.text.split())
+            out.append(f"  [{b.lang}] {'# ' if b.kind == 'heading' else ''}{first[:110]}")
+    return "\n".join(out)
+
+
+def info_text(info: dict) -> str:
+    """The ``nlp info`` summary for people."""
+    per = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "-"  # noqa: E731
+    return "\n".join([
+        f"index     {info['index']}",
+        f"model     {info['model']} ({info['dim']}-d)",
+        f"documents {info['documents']} ({info['pages']} pages)",
+        f"chunks    {info['chunks']} ({per(info['chunks_per_lang'])})",
+        f"entities  {info['entities']}",
+        f"  by label    {per(info['entities_per_label'])}",
+        f"  by language {per(info['entities_per_lang'])}",
+        f"updated   {info['updated']}",
+    ])
