@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(NLP) ingest corpus/ --index $(INDEX) --prune
+	$(NLP) ingest corpus/*.pdf --index $(INDEX) --prune
 	$(NLP) info --index $(INDEX)
 	$(NLP) search "quota for ethnic Kazakh returnees in 2022" --index $(INDEX) -k 3
 	$(NLP) search "who issues work permits to foreign workers since 2022" --index $(INDEX) -k 3

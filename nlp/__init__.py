@@ -20,7 +20,8 @@ _API = {
     "extract_entities": "nlp.entities",
     "chunk_document": "nlp.chunk",
 }
-__all__ = sorted(_API)
+__all__ = ["Index", "chunk_document", "detect_language", "extract_entities", "ingest",
+           "open_index", "parse_pdf"]
 
 if TYPE_CHECKING:
     from nlp.chunk import chunk_document

@@ -33,12 +33,16 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # no "Loading weights" bar on every search
 
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as err:
             raise ModelError(f"Cannot load embedding model {model_id!r}: {err}") from None
         self.model_id = model_id
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dim = getattr(self.model, "get_embedding_dimension", None)  # renamed in ST 6
+        self.dim = int((dim or self.model.get_sentence_embedding_dimension)())
         self.prompts = self.model.prompts or {}
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:

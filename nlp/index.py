@@ -102,10 +102,10 @@ class Index:
             return [Hits() for _ in queries]
         vecs = load_embedder(self.manifest["model"]).embed_queries(queries)
         scores, ids = self.vectors.search(vecs, k, allowed)
-        return [self._hits(s, i) for s, i in zip(scores, ids)]
+        return [self._hits(s, i) for s, i in zip(scores, ids, strict=False)]
 
     def _hits(self, scores: np.ndarray, ids: np.ndarray) -> Hits:
-        keep = [(float(s), int(i)) for s, i in zip(scores, ids) if i >= 0]
+        keep = [(float(s), int(i)) for s, i in zip(scores, ids, strict=False) if i >= 0]
         rows = self.store.chunk_rows(i for _, i in keep)
         return Hits(
             Hit(rank=n, score=round(s, 4), doc_id=r["doc_id"], path=r["path"],

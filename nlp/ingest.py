@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import contextmanager
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -55,7 +55,9 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
     for p in map(Path, paths):
         if not p.exists():
             raise UserError(f"No such file or directory: {p}")
-        files = sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES) if p.is_dir() else [p]
+        files = [p]
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES)
         found.update((f.resolve(), None) for f in files if f.is_file())
     return list(found)
 

@@ -178,7 +178,7 @@ def _title_from_layout(pages: list[Page]) -> str:
 
 def _tag_languages(doc: Document) -> None:
     blocks = [b for p in doc.pages for b in p.blocks]
-    for block, lang in zip(blocks, detect_batch(b.text for b in blocks)):
+    for block, lang in zip(blocks, detect_batch(b.text for b in blocks), strict=False):
         block.lang = lang
     counts = Counter()
     for b in blocks:

@@ -40,7 +40,7 @@ def write_frame(frame, fmt: str, output: str | None) -> None:
     elif fmt == "jsonl":
         text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
     else:
-        text = frame.to_string(index=False, max_colwidth=48) + "\n" if len(frame) else "No entities.\n"
+        text = frame.to_string(index=False, max_colwidth=48) + "\n" if len(frame) else "None.\n"
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:

@@ -32,7 +32,7 @@ def test_chunk_overlap_and_size_limit():
     chunks = chunk_document(doc, ChunkSettings(max_chars=300, overlap_chars=120))
     assert len(chunks) > 5
     assert all(len(c.text) <= 300 for c in chunks)
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert 0 < a.end - b.start <= 120  # the next chunk re-reads the end of this one
 
 

@@ -1,0 +1,1 @@
+"""Rule finders: pure regex and lookup functions from a string to ``Entity`` records."""

@@ -1,0 +1,202 @@
+"""Rule finders on kk/ru/en sentences, without spaCy."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.rules.agencies import find_agencies, load_registry
+from nlp.rules.dates import find_dates
+from nlp.rules.figures import find_figures, parse_number
+from nlp.rules.laws import find_laws
+
+LAW_477 = "law:477-IV:2011-07-22"
+LAW_477_TEXTS = {
+    "en": "the Law of the RK No. 477-IV of 22 July 2011 'On population migration'",
+    "ru": "Закон РК от 22 июля 2011 года № 477-IV «О миграции населения»",
+    "kk": "ҚР 2011 жылғы 22 шілдедегі № 477-IV «Халықтың көші-қоны туралы» Заңы",
+}
+
+
+def spans(entities):
+    return [(e.text, e.norm) for e in entities]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_laws_same_act_one_canonical_id_in_three_languages(lang):
+    text = LAW_477_TEXTS[lang]
+    (law,) = find_laws(f"Согласно: {text}. Далее.", lang)
+    assert law.canonical_id == LAW_477
+    assert law.text == text.removeprefix("the ")
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Закона Республики Казахстан «О миграции населения» от 22.07.2011 г. № 477-IV ЗРК", "ru"),
+    ("в соответствии с Законом РК от 22 июля 2011 года № 477-IV", "ru"),
+    ("Қазақстан Республикасының «Халықтың көші-қоны туралы» 2011 жылғы 22 шілдедегі "
+     "№ 477-ІV Заңына сәйкес", "kk"),  # Kazakh І in the numeral, type word inflected
+    ("ҚР 2011 жылғы 22 шілдедегі № 477-IV Заңымен", "kk"),
+    ("Law of the Republic of Kazakhstan dated July 22, 2011 No. 477-IV", "en"),
+])
+def test_laws_inflections_and_orders_keep_the_key(text, lang):
+    assert [e.canonical_id for e in find_laws(text, lang)] == [LAW_477]
+
+
+def test_laws_types_issuers_and_lists():
+    text = ("постановлением Правительства Республики Казахстан от 31 декабря 2013 года № 1577 "
+            "«Об утверждении Правил», Указом Президента РК от 29 декабря 2021 года № 741 и "
+            "приказом Министра внутренних дел Республики Казахстан от 5 мая 2016 года № 123")
+    assert [e.norm for e in find_laws(text, "ru")] == [
+        "resolution:1577:2013-12-31", "decree:741:2021-12-29", "order:123:2016-05-05"]
+    kk = "Қазақстан Республикасы Үкіметінің 2013 жылғы 31 желтоқсандағы № 1577 қаулысымен"
+    assert spans(find_laws(kk, "kk")) == [(kk, "resolution:1577:2013-12-31")]
+
+
+def test_laws_title_only_has_norm_but_no_canonical_id():
+    (code,) = find_laws("Кодекс Республики Казахстан «Об административных правонарушениях»", "ru")
+    assert code.norm == 'code:"об административных правонарушениях"'
+    assert code.canonical_id is None
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("в 2021 году Закон был принят", "ru"),
+    ("2021 жылы Заң қабылданды", "kk"),
+    ("in order to 22 July 2011", "en"),
+    ("законодательство № 5", "ru"),
+    ("the Labour Code of the Republic of Kazakhstan", "en"),
+])
+def test_laws_no_citation_without_number_title_or_date(text, lang):
+    assert find_laws(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang, label, value, unit", [
+    ("1,087,800 people", "en", "QUANTITY", 1087800.0, "persons"),
+    ("1 087 800", "ru", "CARDINAL", 1087800.0, None),
+    ("1\u202f087\u202f800 человек", "ru", "QUANTITY", 1087800.0, "persons"),
+    ("17 540 этнических казахов", "ru", "QUANTITY", 17540.0, "persons"),
+    ("76.2%", "en", "PERCENT", 76.2, "percent"),
+    ("76,2 %", "ru", "PERCENT", 76.2, "percent"),
+    ("1.7 million", "en", "CARDINAL", 1700000.0, None),
+    ("1,7 млн", "ru", "CARDINAL", 1700000.0, None),
+    ("2 млрд", "ru", "CARDINAL", 2e9, None),
+    ("100 млн долларов США", "ru", "MONEY", 1e8, "USD"),
+    ("100 млн АҚШ доллары", "kk", "MONEY", 1e8, "USD"),
+    ("$2.5 billion", "en", "MONEY", 2.5e9, "USD"),
+    ("35 MCI", "en", "MONEY", 35.0, "MCI"),
+    ("35 МРП", "ru", "MONEY", 35.0, "MCI"),
+    ("35 АЕК", "kk", "MONEY", 35.0, "MCI"),
+    ("5000 теңге", "kk", "MONEY", 5000.0, "KZT"),
+    ("15 пайыз", "kk", "PERCENT", 15.0, "percent"),
+    ("15 процентов", "ru", "PERCENT", 15.0, "percent"),
+    ("1 499 адам", "kk", "QUANTITY", 1499.0, "persons"),
+    ("15 527 шетел азаматы", "kk", "QUANTITY", 15527.0, "persons"),
+    ("4,5 тыс. семей", "ru", "QUANTITY", 4500.0, "families"),
+])
+def test_figures_value_unit_and_label(text, lang, label, value, unit):
+    (figure,) = find_figures(f"Итого: {text}. Конец", lang)
+    assert (figure.text, figure.label, figure.value, figure.unit) == (text, label, value, unit)
+
+
+def test_figures_thousands_comma_depends_on_language():
+    assert float(parse_number("1,087", "en")) == 1087.0
+    assert float(parse_number("1,087", "ru")) == 1.087
+    assert float(parse_number("1.087.800", "ru")) == 1087800.0
+    assert float(parse_number("1 234,56", "ru")) == 1234.56
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("в 2021 году", "ru"), ("2022 жылы", "kk"), ("in 2022", "en"), ("Law No. 477-IV", "en"),
+    ("№ 1577", "ru"), ("22 июля 2011 года", "ru"), ("от 22.07.2011", "ru"), ("COVID-19", "en"),
+    ("the 3rd wave", "en"), ("3 года", "ru"),
+])
+def test_figures_skip_years_dates_and_document_numbers(text, lang):
+    assert find_figures(text, lang) == []
+
+
+@pytest.mark.parametrize("text, norm", [
+    ("1 January 2022", "2022-01-01"),
+    ("July 22, 2011", "2011-07-22"),
+    ("1 декабря 2021 года", "2021-12-01"),
+    ("22 мая 2019 г.", "2019-05-22"),
+    ("22.07.2011", "2011-07-22"),
+    ("2022 жылғы 1 қаңтардан", "2022-01-01"),
+    ("2011 жылғы 22 шілдедегі", "2011-07-22"),
+    ("2021 жылы", "2021"),
+    ("2021 году", "2021"),
+    ("в мае 2020 года", "2020-05"),
+    ("2017–2021 годы", "2017/2021"),
+])
+def test_dates_iso_norm(text, norm):
+    (date,) = find_dates(f"Срок: {text}.")
+    assert date.norm == norm
+    assert text.endswith(date.text)
+
+
+def test_dates_reject_impossible_and_numbered():
+    # 31 February does not exist; "may" in lower case is a verb, so only the year is a date.
+    assert [d.norm for d in find_dates("31.02.2020 and it may 2019")] == ["2019"]
+    assert find_dates("Decree No. 2015") == []
+
+
+@pytest.mark.parametrize("text, agency_id", [
+    ("Министерства внутренних дел", "kz.mia"),
+    ("Министерством труда и социальной защиты населения", "kz.mlsp"),
+    ("Ішкі істер министрлігінің", "kz.mia"),
+    ("Еңбек және халықты әлеуметтік қорғау министрлігі", "kz.mlsp"),
+    ("Ministry of Internal Affairs", "kz.mia"),
+    ("МВД РК", "kz.mia"),
+    ("ҚР ІІМ", "kz.mia"),
+    ("Қазақстан Республикасының Ішкі істер министрлігі", "kz.mia"),
+    ("Министерство внутренних дел Республики Казахстан", "kz.mia"),
+    ("Ministries of Labour and Social Protection of the Population", "kz.mlsp"),
+    ("местными исполнительными органами", "kz.akimats"),
+    ("жергілікті атқарушы органдарына", "kz.akimats"),
+    ("Пограничной службы КНБ", "kz.knb.border_service"),
+    ("Ұлттық статистика бюросының", "kz.bns"),
+    ("International Organisation for Migration", "int.iom"),
+    ("УВКБ ООН", "int.unhcr"),
+    ("Евразийского экономического союза", "int.eaeu"),
+    ("Фонд «Отандастар»", "kz.otandastar"),
+])
+def test_agencies_link_inflected_names(text, agency_id):
+    (org,) = find_agencies(f"Данные: {text}, далее.")
+    assert (org.text, org.label, org.canonical_id) == (text, "ORG", agency_id)
+
+
+def test_agencies_abbreviations_are_case_sensitive():
+    assert [e.canonical_id for e in find_agencies("МОМ и ILO, но не мом и ilo")] == [
+        "int.iom", "int.ilo"]
+
+
+def test_agencies_registry_is_complete_and_every_name_finds_itself():
+    records = load_registry()
+    assert len({r["id"] for r in records}) == len(records)
+    for rec in records:
+        assert rec["type"] in ("state", "international", "ngo")
+        assert all(rec["names"][lang] for lang in ("kk", "ru", "en"))
+        for name in [n for names in rec["names"].values() for n in names] + rec["abbr"]:
+            assert spans(find_agencies(name)) == [(name, rec["id"])], name
+
+
+SNIPPETS = [
+    (LAW_477_TEXTS["en"], "en", LAW_477), (LAW_477_TEXTS["ru"], "ru", LAW_477),
+    (LAW_477_TEXTS["kk"], "kk", LAW_477), ("1,087,800 people", "en", 1087800.0),
+    ("76,2 %", "ru", 76.2), ("1,7 млн", "ru", 1700000.0), ("15 пайыз", "kk", 15.0),
+]
+FILLER = st.text(st.sampled_from(list("abcxyz АБВабвгдеж әғқңөұі ,;")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(FILLER, st.sampled_from(SNIPPETS)), max_size=6), FILLER)
+def test_rules_offsets_and_inserted_items_survive_random_text(pieces, tail):
+    text = "".join(f"{filler}. {snippet} ." for filler, (snippet, _, _) in pieces) + tail
+    for lang in ("kk", "ru", "en"):
+        for find in (find_laws, find_figures, find_dates, find_agencies):
+            found = find(text, lang)
+            assert all(text[e.start:e.end] == e.text and e.start < e.end for e in found)
+            assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    laws = {e.canonical_id for e in find_laws(text, "ru")}
+    values = {e.value for lang in ("ru", "en") for e in find_figures(text, lang)}
+    for _, (_, _, expected) in pieces:
+        assert expected in (laws if isinstance(expected, str) else values)
