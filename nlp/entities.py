@@ -9,12 +9,12 @@ spaCy is imported on first use, so ``import nlp.entities`` stays cheap.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
 from nlp.errors import ModelError, UserError
+from nlp.language import detect_language
 from nlp.records import Entity
 
 LABELS = ("ORG", "LAW", "PERSON", "GPE", "LOC", "DATE", "MONEY", "PERCENT", "CARDINAL",
@@ -44,7 +44,7 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
 
 def extract_batch(items: Iterable[tuple[str, str | None]]) -> list[list[Entity]]:
     """Entities of many (text, lang) pairs, in order; each language streams via ``pipe``."""
-    pairs = [(text, normalise_lang(lang) if lang else detect(text)) for text, lang in items]
+    pairs = [(text, normalise_lang(lang or detect_language(text))) for text, lang in items]
     out: list[list[Entity]] = [[] for _ in pairs]
     for lang in dict.fromkeys(lang for _, lang in pairs):
         pipeline = get_pipeline(lang)
@@ -68,32 +68,6 @@ def normalise_lang(lang: str) -> str:
     code = lang.lower().replace("_", "-").split("-")[0]
     code = {"kz": "kk", "kaz": "kk", "rus": "ru", "eng": "en"}.get(code, code)
     return code if code in LANGS else "und"
-
-
-def detect(text: str) -> str:
-    """Language of a text via ``nlp.language``, or a letter count if that is missing."""
-    try:
-        from nlp.language import detect_language
-    except ModuleNotFoundError as err:
-        if err.name != "nlp.language":
-            raise
-        return guess_language(text)
-    return normalise_lang(detect_language(text))
-
-
-_KK_ONLY = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
-_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def guess_language(text: str) -> str:
-    """Fallback detector: Kazakh-only letters, else Cyrillic against Latin letters."""
-    kk, cyr, lat = (len(p.findall(text)) for p in (_KK_ONLY, _CYRILLIC, _LATIN))
-    if kk + cyr + lat < 3:
-        return "und"
-    if lat > kk + cyr:
-        return "en"
-    return "kk" if kk >= 0.02 * (kk + cyr) else "ru"
 
 
 def _check_length(text: str, limit: int) -> None:

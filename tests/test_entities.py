@@ -13,7 +13,6 @@ from nlp.entities import (
     LABELS,
     extract_batch,
     extract_entities,
-    guess_language,
     normalise_lang,
 )
 from nlp.errors import UserError
@@ -91,11 +90,9 @@ def test_entities_detects_language_when_none():
     assert extract_entities(SENTENCES["kk"]) == extract_entities(SENTENCES["kk"], "kk")
 
 
-def test_entities_language_codes_and_fallback_detector():
+def test_entities_language_codes():
     assert [normalise_lang(c) for c in ("ru-RU", "KZ", "en", "de", "xx")] == [
         "ru", "kk", "en", "und", "und"]
-    assert [guess_language(SENTENCES[lang]) for lang in ("kk", "ru", "en")] == ["kk", "ru", "en"]
-    assert guess_language("2021 — 17 540") == "und"
 
 
 def test_entities_too_long_text_is_a_user_error():
