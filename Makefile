@@ -20,10 +20,10 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(NLP) ingest corpus/*.pdf --index $(INDEX) --prune
 	$(NLP) info --index $(INDEX)
-	$(NLP) search "quota for ethnic Kazakh returnees in 2022" --index $(INDEX) -k 3
+	$(NLP) search "Bolashak scholarship graduates returning home" --index $(INDEX) -k 3
+	$(NLP) search "quota for ethnic Kazakh returnees in 2022" --index $(INDEX) -k 3 --lang kk
 	$(NLP) search "who issues work permits to foreign workers since 2022" --index $(INDEX) -k 3
 	$(NLP) search "трудовая миграция граждан ЕАЭС без разрешения" --index $(INDEX) -k 3
-	$(NLP) search "шетелдік студенттер" --index $(INDEX) -k 3
 	$(NLP) entities --index $(INDEX) --format csv -o $(INDEX)/entities.csv
 	$(NLP) entities --index $(INDEX) --label LAW
 

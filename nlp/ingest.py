@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +40,7 @@ class IngestReport:
     chunks: int = 0
     entities: int = 0
     seconds: Counter = field(default_factory=Counter)
+    status: Callable[[str], None] = field(default=lambda stage: None, repr=False)
 
     def summary(self) -> str:
         """One line for people."""
@@ -79,7 +81,9 @@ def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: st
     store = Store(root / STORE)
     try:
         vectors = load_vectors(root, store, embedder.dim)
-        for file in _progress(files, progress):
+        bar = _progress(files, progress)
+        for file in bar:
+            report.status = lambda stage, name=file.name: bar.set_postfix_str(f"{name}: {stage}")
             _ingest_file(file, store, vectors, embedder, settings, report)
         if prune:
             _prune(store, vectors, report)
@@ -112,6 +116,7 @@ def _ingest_file(file: Path, store: Store, vectors, embedder, settings: ChunkSet
                  report: IngestReport) -> None:
     path = str(file)
     old = store.document_by_path(path)
+    report.status("parse")
     clock = time.perf_counter()
     try:
         data_sha = _sha256(file)
@@ -152,6 +157,7 @@ def _analyse(doc: Document, embedder, settings: ChunkSettings, report: IngestRep
 
 @contextmanager
 def _timed(report: IngestReport, stage: str):
+    report.status(stage)
     clock = time.perf_counter()
     yield
     report.seconds[stage] += time.perf_counter() - clock

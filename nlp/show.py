@@ -11,6 +11,8 @@ from nlp.errors import UserError
 from nlp.records import Document, Hit
 
 SNIPPET = 240
+TABLE_COLUMNS = ["doc_id", "page", "lang", "label", "text", "canonical_id", "norm", "value",
+                 "unit"]
 
 
 def hits_table(hits: list[Hit]) -> str:
@@ -40,11 +42,20 @@ def write_frame(frame, fmt: str, output: str | None) -> None:
     elif fmt == "jsonl":
         text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
     else:
-        text = frame.to_string(index=False, max_colwidth=48) + "\n" if len(frame) else "None.\n"
+        text = _table(frame)
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def _table(frame) -> str:
+    """The columns people read, one line per entity (line breaks in spans folded)."""
+    if not len(frame):
+        return "No entities.\n"
+    view = frame[[c for c in TABLE_COLUMNS if c in frame]].fillna("")
+    view["text"] = view["text"].map(lambda t: " ".join(str(t).split()))
+    return view.to_string(index=False, max_colwidth=60, na_rep="") + "\n"
 
 
 def document_json(doc: Document) -> str:
