@@ -67,17 +67,18 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
 def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: str | None = None,
            prune: bool = False, progress: bool = True) -> IngestReport:
     """Ingest files and directories into the index at ``index`` (created if needed)."""
-    from nlp.embed import load_embedder
+    from nlp.embed import DEFAULT_MODEL
 
     files = collect_files(paths)
     root = Path(index)
     manifest = _check_model(root, model)
-    embedder = load_embedder(manifest["model"] if manifest else model)
-    if manifest and manifest["dim"] != embedder.dim:
-        raise IndexMismatch(f"Index {root} holds {manifest['dim']}-d vectors, model gives "
-                            f"{embedder.dim}-d. Use a new --index DIR.")
+    if manifest:
+        embedder = _LazyEmbedder(manifest["model"], manifest["dim"])
+        settings = ChunkSettings(**manifest["chunking"])  # keep the index's own chunking
+    else:
+        embedder, settings = _LazyEmbedder(model or DEFAULT_MODEL), ChunkSettings()
     root.mkdir(parents=True, exist_ok=True)
-    report, settings = IngestReport(str(root)), ChunkSettings()
+    report = IngestReport(str(root))
     store = Store(root / STORE)
     try:
         vectors = load_vectors(root, store, embedder.dim)
@@ -92,6 +93,31 @@ def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: st
     finally:
         store.close()
     return report
+
+
+class _LazyEmbedder:
+    """Loads the model on first use: re-ingesting unchanged files costs no model load."""
+
+    def __init__(self, model_id: str, dim: int | None = None) -> None:
+        self.model_id, self._dim, self._loaded = model_id, dim, None
+
+    @property
+    def dim(self) -> int:
+        return self._dim or self.get().dim
+
+    def get(self):
+        from nlp.embed import load_embedder
+
+        if self._loaded is None:
+            loaded = load_embedder(self.model_id)
+            if self._dim and loaded.dim != self._dim:
+                raise IndexMismatch(f"Index holds {self._dim}-d vectors, {self.model_id} gives "
+                                    f"{loaded.dim}-d. Use a new --index DIR.")
+            self._loaded = loaded
+        return self._loaded
+
+    def embed_passages(self, texts: list[str]):
+        return self.get().embed_passages(texts)
 
 
 def _check_model(root: Path, model: str | None) -> dict | None:
