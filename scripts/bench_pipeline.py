@@ -83,10 +83,12 @@ def _warm_latencies(idx, n: int) -> list[float]:
 
 
 def _cold_search(index: Path) -> tuple[float, float]:
-    code = ("import resource, sys; from nlp.cli import main; sys.argv = ['nlp', 'search', "
+    """Wall time and peak RSS (VmHWM: ru_maxrss would inherit this process's) of `nlp search`."""
+    code = ("import sys; from nlp.cli import main; sys.argv = ['nlp', 'search', "
             f"{QUERIES[1]!r}, '--index', {str(index)!r}, '--json']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+            "hwm = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+            "print(hwm, file=sys.stderr)")
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return time.perf_counter() - start, round(int(out.stderr.split()[-1]) / 1024, 1)
