@@ -5,9 +5,17 @@ PY := $(VENV)/bin/python
 NLP := $(VENV)/bin/nlp
 INDEX ?= indexes/default
 
-.PHONY: setup demo test test-slow lint bench clean-index
+.PHONY: setup ocr demo test test-slow lint bench clean-index
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed ocr
+
+# Tesseract + kaz/rus/eng data for scanned pages: apt where we are root, else one hint.
+ocr:
+	@if tesseract --list-langs 2>/dev/null | grep -qx kaz; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-kaz \
+	    tesseract-ocr-rus tesseract-ocr-eng) || echo "OCR: apt-get failed; scans stay unread"; \
+	else echo "OCR: no Tesseract with kaz/rus/eng data; scanned pages are flagged needs_ocr (README: OCR)"; fi
 
 # torch first and pinned: 2.13.0 is the local CPU wheel; an unpinned torch pulls CUDA.
 $(VENV)/.installed: pyproject.toml

@@ -2,7 +2,9 @@
 
 A chunk is an exact slice of ``Document.text`` (``doc.text[c.start:c.end] == c.text``).
 Chunks never cross a language change or a section heading; ``und`` blocks (tables of
-numbers, formulas) join the run they sit in. Sizes are in characters: 1,000 characters
+numbers, formulas) join the run they sit in. Blocks the parser flagged ``broken`` (an
+unreadable text layer that could not be OCR'd) are left out unless ``keep_broken``; a
+chunk never spans one. Sizes are in characters: 1,000 characters
 is roughly 200-300 XLM-R tokens in kk/ru/en, well inside E5's 512.
 """
 
@@ -21,6 +23,7 @@ _SENT_END = re.compile(r"(?<=[.!?…;])[\"»”)\]]*\s+(?=[\"«“(\[\-–—•
 class ChunkSettings:
     max_chars: int = 1000
     overlap_chars: int = 150
+    keep_broken: bool = False  # index blocks whose text layer is garbage (nlp ingest --keep-broken)
 
 
 @dataclass
@@ -30,14 +33,14 @@ class _Piece:
     page: int
     lang: str
     section: str
-    opens_section: bool = False
+    opens_section: bool = False  # starts a new run: a heading, or text after a skipped block
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
     """Chunks of ``doc`` in order, with ids ``<doc_id>:c0000``..."""
     text = doc.text
     chunks: list[Chunk] = []
-    for run in _runs(_pieces(doc, settings.max_chars)):
+    for run in _runs(_pieces(doc, settings.max_chars, settings.keep_broken)):
         for start, end, first, last in _pack(run, settings):
             body = text[start:end]
             chunks.append(Chunk(
@@ -48,20 +51,26 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     return chunks
 
 
-def _pieces(doc: Document, max_chars: int) -> list[_Piece]:
+def _pieces(doc: Document, max_chars: int, keep_broken: bool = False) -> list[_Piece]:
     """Sentences (or slices of over-long ones) of every block, with absolute offsets."""
-    pieces, offset, section = [], 0, ""
+    pieces, offset, section, gap = [], 0, "", False
     for page in doc.pages:
         for i, block in enumerate(page.blocks):
             if i:
                 offset += len(PAGE_BLOCK_SEP)
+            if "broken" in block.flags and not keep_broken:
+                offset += len(block.text)
+                gap = True
+                continue
             if block.kind == "heading":
                 section = re.sub(r"\s+", " ", block.text).strip()
             first = len(pieces)
-            for s, e in _sentences(block.text, max_chars):
-                pieces.append(_Piece(offset + s, offset + e, page.number, block.lang, section))
-            if block.kind == "heading" and len(pieces) > first:
-                pieces[first].opens_section = True
+            for s0, e0, lang in block.segments or [(0, len(block.text), block.lang)]:
+                for s, e in _sentences(block.text[s0:e0], max_chars):
+                    pieces.append(_Piece(offset + s0 + s, offset + s0 + e, page.number, lang,
+                                         section))
+            if (block.kind == "heading" or gap) and len(pieces) > first:
+                pieces[first].opens_section, gap = True, False
             offset += len(block.text)
         offset += len(PAGE_SEP)
     return pieces

@@ -1,41 +1,71 @@
 """Parse a file into a ``Document``: PDF pages of text blocks in reading order, or text.
 
-PyMuPDF objects never leave this module. Reading order is column-aware: full-width
-blocks split a page into bands, and inside a band the left column is read before the
-right one. Lines repeated at the top or bottom of several pages (running headers,
-footers, page numbers) are taken out of the body and kept in ``meta["running"]``.
+The PDF path runs the stages in ``nlp/pdf/``: read pages (``extract``), keep ruled tables
+as rows (``tables``), score the text layer and OCR what is unreadable (``quality``,
+``ocr``), drop running headers/footers into ``meta["running"]`` (``running``), order the
+blocks column-aware with footnotes last and mark headings (``layout``), tag languages,
+join line-end hyphens from evidence (``hyphenation``) and read bibliographic metadata
+(``meta``). Blocks whose text layer is garbage and could not be OCR'd carry the flag
+``broken`` (chunking leaves them out by default); such pages carry ``needs_ocr``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import statistics
+import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.errors import ParseError
-from nlp.language import detect_batch
+from nlp.language import UND, document_languages, segment_languages
+from nlp.pdf import hyphenation, layout, ocr, quality
+from nlp.pdf.boxes import Box, RawPage
+from nlp.pdf.extract import EmptyFile, metadata, open_pdf, read_page
+from nlp.pdf.meta import document_meta
+from nlp.pdf.ocr import DPI, LANGUAGES
+from nlp.pdf.running import strip_running
+from nlp.pdf.tables import apply_tables
 from nlp.records import Block, Document, Page
 
 TEXT_SUFFIXES = {".txt", ".md"}
 SUFFIXES = {".pdf"} | TEXT_SUFFIXES
-HEADING_RATIO = 1.15  # a block this much larger than body text is a heading
-MARGIN = 0.08  # fraction of page height where running headers/footers live
 
 
-def parse_pdf(path: str | Path, doc_id: str | None = None) -> Document:
-    """Parse a PDF, ``.txt`` or ``.md`` file; raise ``ParseError`` if it cannot be read."""
+class UnsupportedFile(ParseError):
+    kind = "unsupported"
+
+
+class MissingFile(ParseError):
+    kind = "missing"
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    """How hard to try: OCR ("auto" where needed, "off", "force" every page) and limits."""
+
+    ocr: str = "auto"
+    ocr_languages: str = LANGUAGES
+    ocr_dpi: int = DPI
+    max_pages: int = 10_000  # pages after this are not read (meta["partial"] says so)
+    deadline_s: float | None = None  # stop reading/OCR after this many seconds: partial result
+    max_image_pixels: int = 400_000_000  # a page with a larger image is not OCR'd
+    dehyphenate: bool = True
+
+
+def parse_pdf(path: str | Path, doc_id: str | None = None, password: str | None = None,
+              settings: ParseSettings | None = None) -> Document:
+    """Parse a PDF, ``.txt`` or ``.md`` file; raise a ``ParseError`` if it cannot be read."""
     path = Path(path)
     data = _read(path)
     doc_id = doc_id or make_doc_id(path)
     sha = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() in TEXT_SUFFIXES:
         doc = _parse_text(path, data, doc_id, sha)
-    else:
-        doc = _parse_pdf_bytes(path, data, doc_id, sha)
-    _tag_languages(doc)
-    return doc
+        _tag_languages(doc)
+        return doc
+    return _parse_pdf_bytes(path, data, doc_id, sha, password, settings or ParseSettings())
 
 
 def make_doc_id(path: Path) -> str:
@@ -43,14 +73,21 @@ def make_doc_id(path: Path) -> str:
     return re.sub(r"[^\w.]+", "-", path.stem.lower()).strip("-.") or "doc"
 
 
+def body_text(doc: Document, keep_broken: bool = False) -> str:
+    """The text chunking reads: pages joined by form feeds, broken blocks left out."""
+    return "\f".join("\n\n".join(b.text for b in p.blocks
+                                 if keep_broken or "broken" not in b.flags)
+                     for p in doc.pages)
+
+
 def _read(path: Path) -> bytes:
     if not path.is_file():
-        raise ParseError(path, "no such file")
+        raise MissingFile(path, "no such file")
     if path.suffix.lower() not in SUFFIXES:
-        raise ParseError(path, f"unsupported file type {path.suffix!r} (use .pdf, .txt, .md)")
+        raise UnsupportedFile(path, f"unsupported file type {path.suffix!r} (use .pdf, .txt, .md)")
     data = path.read_bytes()
     if not data.strip():
-        raise ParseError(path, "empty file")
+        raise EmptyFile(path, "empty file (0 bytes or only whitespace); download it again")
     return data
 
 
@@ -69,120 +106,179 @@ def _parse_text(path: Path, data: bytes, doc_id: str, sha: str) -> Document:
     return Document(doc_id, str(path), sha, [Page(1, blocks)], meta)
 
 
-def _parse_pdf_bytes(path: Path, data: bytes, doc_id: str, sha: str) -> Document:
-    import pymupdf
-
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise ParseError(path, "not a PDF (no %PDF header)")
-    try:
-        pdf = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as err:  # PyMuPDF raises several types for broken files
-        raise ParseError(path, f"cannot open PDF ({err})") from None
-    with pdf:
-        if pdf.needs_pass:
-            raise ParseError(path, "PDF is encrypted and needs a password")
-        if pdf.page_count == 0:
-            raise ParseError(path, "PDF has no pages")
-        pages = [_read_page(pdf, i) for i in range(pdf.page_count)]
-        meta = {k: v for k, v in (pdf.metadata or {}).items() if v}
-    running = _strip_running_lines(pages)
-    meta = {"format": "pdf", "page_count": len(pages), **meta, "running": running}
-    _mark_headings(pages)
-    meta["title"] = meta.get("title") or _title_from_layout(pages) or path.stem
-    return Document(doc_id, str(path), sha, pages, meta)
-
-
-def _read_page(pdf, index: int) -> Page:
-    import pymupdf
-
-    page = pdf[index]
-    try:
-        raw = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]
-    except Exception:  # a broken page yields an empty page, not a failed document
-        raw = []
-    blocks = [b for b in (_block(r) for r in raw if r.get("type") == 0) if b.text]
-    rect = page.rect
-    return Page(index + 1, _reading_order(blocks, rect.width), rect.width, rect.height)
+def _parse_pdf_bytes(path: Path, data: bytes, doc_id: str, sha: str, password: str | None,
+                     settings: ParseSettings) -> Document:
+    clock = time.monotonic()
+    deadline = clock + settings.deadline_s if settings.deadline_s else None
+    with open_pdf(path, data, password) as pdf:
+        total, pdf_meta = pdf.page_count, metadata(pdf)
+        raws = _read_pages(pdf, min(total, settings.max_pages), deadline)
+        cyrillic = quality.cyrillic_share(" ".join(b.text for r in raws for b in r.boxes)) > 0.5
+        for raw in raws:
+            _score(raw.boxes, cyrillic)
+        _ocr(pdf, raws, settings, cyrillic, deadline)
+    running = strip_running(raws)
+    body = layout.body_size([b for r in raws for b in r.boxes])
+    pages = [_page(raw, body) for raw in raws]
+    pdf_meta = {("pdf_version" if k == "format" else k): v for k, v in pdf_meta.items()}
+    meta = {**pdf_meta, "format": "pdf", "page_count": total, "running": running}
+    doc = Document(doc_id, str(path), sha, pages, meta)
+    _tag_languages(doc)
+    if settings.dehyphenate:
+        _dehyphenate(doc)
+    meta.update(document_meta(pdf_meta, pages, running))
+    meta["title"] = meta.get("title") or path.stem
+    meta.update(_summary(pages, total, settings, deadline))
+    meta["seconds"] = round(time.monotonic() - clock, 3)
+    return doc
 
 
-def _block(raw: dict) -> Block:
-    lines, sizes = [], Counter()
-    for line in raw.get("lines", []):
-        text = "".join(span["text"] for span in line["spans"])
-        for span in line["spans"]:
-            sizes[round(span["size"], 1)] += len(span["text"].strip())
-        if text.strip():
-            lines.append(re.sub(r"\s+", " ", text).strip())
-    size = sizes.most_common(1)[0][0] if sizes else 0.0
-    return Block("\n".join(lines), tuple(raw["bbox"]), size=size)
+def _read_pages(pdf, n: int, deadline: float | None) -> list[RawPage]:
+    raws = []
+    for i in range(n):
+        if i and deadline and time.monotonic() > deadline:
+            break
+        raw = read_page(pdf, i)
+        apply_tables(raw)
+        raws.append(raw)
+    return raws
 
 
-def _reading_order(blocks: list[Block], width: float) -> list[Block]:
-    """Top-to-bottom bands split by full-width blocks; left column before right inside a band."""
-    mid = width / 2
-    ordered, band = [], []
-    for block in sorted(blocks, key=lambda b: (b.bbox[1], b.bbox[0])):
-        x0, _, x1, _ = block.bbox
-        if x0 < mid - 10 and x1 > mid + 10:  # crosses the gutter: full width
-            ordered += sorted(band, key=lambda b: (b.bbox[0] >= mid, b.bbox[1]))
-            ordered.append(block)
-            band = []
-        else:
-            band.append(block)
-    return ordered + sorted(band, key=lambda b: (b.bbox[0] >= mid, b.bbox[1]))
+def _score(boxes: list[Box], cyrillic: bool) -> None:
+    for box in boxes:
+        box.quality = quality.text_quality(box.text, cyrillic)
 
 
-def _running_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
-
-
-def _strip_running_lines(pages: list[Page]) -> list[str]:
-    """Remove blocks in the page margins whose text (digits masked) recurs on 2+ pages."""
-    if len(pages) < 2:
-        return []
-    def in_margin(b: Block, p: Page) -> bool:
-        return b.bbox[3] < p.height * MARGIN or b.bbox[1] > p.height * (1 - MARGIN)
-    seen = Counter(_running_key(b.text) for p in pages for b in p.blocks if in_margin(b, p))
-    repeated = {k for k, n in seen.items() if n >= 2}
-    bare_numbers = {"#", "- # -", "— # —", "page #", "# / #"}
-    removed = []
-    for page in pages:
-        keep = []
-        for b in page.blocks:
-            key = _running_key(b.text)
-            if in_margin(b, page) and (key in repeated or key in bare_numbers):
-                removed.append(b.text)
-            else:
-                keep.append(b)
-        page.blocks = keep
-    return sorted(set(removed), key=removed.index)
-
-
-def _mark_headings(pages: list[Page]) -> None:
-    sizes = [b.size for p in pages for b in p.blocks for _ in range(len(b.text) // 40 + 1)]
-    if not sizes:
+def _ocr(pdf, raws: list[RawPage], settings: ParseSettings, cyrillic: bool,
+         deadline: float | None) -> None:
+    """OCR image-only pages and broken text, or flag them ``needs_ocr``."""
+    todo = [(raw, _ocr_need(raw, settings)) for raw in raws]
+    todo = [(raw, need) for raw, need in todo if need]
+    if not todo:
         return
-    body = statistics.median(sizes)
-    for p in pages:
-        for b in p.blocks:
-            if b.size >= body * HEADING_RATIO and len(b.text) < 200:
-                b.kind = "heading"
+    found = ocr.tessdata(settings.ocr_languages) if settings.ocr != "off" else None
+    if found is None and settings.ocr != "off":
+        ocr.warn_once("missing", f"pages need OCR but Tesseract was not found: "
+                                 f"{ocr.INSTALL_HINT}; they are flagged needs_ocr")
+    for raw, need in todo:
+        if found is None or raw.image_pixels > settings.max_image_pixels or (
+                deadline and time.monotonic() > deadline):
+            raw.flags.append("image_too_large" if found and raw.image_pixels
+                             > settings.max_image_pixels else "needs_ocr")
+            continue
+        try:
+            _ocr_one(pdf, raw, need, found, settings, cyrillic)
+        except Exception as err:  # OCR trouble costs the page, not the document
+            raw.flags += ["ocr_failed", "needs_ocr"]
+            ocr.warn_once("failed", f"OCR failed ({type(err).__name__}: {err}); "
+                                    "such pages are flagged needs_ocr")
 
 
-def _title_from_layout(pages: list[Page]) -> str:
-    first = [b for b in pages[0].blocks if b.kind == "heading"] if pages else []
-    if not first:
+def _ocr_need(raw: RawPage, settings: ParseSettings) -> str:
+    """"page" (OCR it all), "blocks" (only broken blocks) or "" (the text layer is fine)."""
+    if "unreadable" in raw.flags and not raw.width:
         return ""
-    return re.sub(r"\s+", " ", max(first, key=lambda b: b.size).text)
+    if settings.ocr == "force":
+        return "page"
+    if raw.chars < 20 and (raw.image_cover > 0.15 or raw.drawings > 300):
+        return "page"
+    broken = [b for b in raw.boxes if quality.is_broken(b.quality)]
+    if not broken:
+        return ""
+    letters = sum(len(b.text) for b in raw.boxes) or 1
+    return "page" if sum(len(b.text) for b in broken) > 0.5 * letters else "blocks"
+
+
+def _ocr_one(pdf, raw: RawPage, need: str, found, settings: ParseSettings,
+             cyrillic: bool) -> None:
+    index = raw.number - 1
+    if need == "page":
+        boxes = ocr.ocr_page(pdf, index, found, ocr.scan_dpi(settings.ocr_dpi, raw.image_dpi))
+        _score(boxes, cyrillic)
+        old = _mean_quality(raw.boxes) if raw.chars >= 20 else -1.0
+        if boxes and _mean_quality(boxes) >= old:
+            for b in boxes:
+                b.flags.append("ocr")
+            raw.boxes, raw.method = boxes, "ocr"
+        return
+    for i, box in enumerate(raw.boxes):
+        if not quality.is_broken(box.quality):
+            continue
+        lines = [ln for b in ocr.ocr_clip(pdf, index, box.bbox, found, settings.ocr_dpi)
+                 for ln in b.lines]
+        new = Box(lines, kind=box.kind, flags=["ocr"])
+        new.quality = quality.text_quality(new.text, cyrillic)
+        if lines and new.quality > box.quality:
+            raw.boxes[i], raw.method = new, "mixed"
+
+
+def _mean_quality(boxes: list[Box]) -> float:
+    weights = [max(len(b.text), 1) for b in boxes]
+    return sum(b.quality * w for b, w in zip(boxes, weights, strict=True)) / (sum(weights) or 1)
+
+
+def _page(raw: RawPage, body: float) -> Page:
+    boxes = layout.order_page(raw.boxes, raw.height, body)
+    layout.mark_headings(boxes, body)
+    blocks = [_block(b) for b in boxes if b.text.strip()]
+    page = Page(raw.number, blocks, raw.width, raw.height, raw.method,
+                round(_mean_quality(boxes), 3) if boxes else 1.0, list(raw.flags))
+    if "needs_ocr" not in page.flags and any("broken" in b.flags for b in blocks):
+        page.flags.append("needs_ocr")
+    if not blocks and set(page.flags) & {"needs_ocr", "unreadable"}:
+        page.method = "none"
+    return page
+
+
+def _block(box: Box) -> Block:
+    flags = list(box.flags) + (["broken"] if quality.is_broken(box.quality) else [])
+    bbox = tuple(round(v, 2) for v in box.bbox)
+    return Block(box.text, bbox, kind=box.kind, size=box.size, quality=box.quality,
+                 flags=flags)
+
+
+def _dehyphenate(doc: Document) -> None:
+    """Join line-end hyphens inside blocks and across consecutive body blocks."""
+    blocks = [b for p in doc.pages for b in p.blocks]
+    counts = hyphenation.document_counts([b.text for b in blocks])
+    for b in blocks:
+        b.text = hyphenation.dehyphenate(b.text, counts, b.lang)
+    body = [(p, b) for p in doc.pages for b in p.blocks if b.kind == "body"]
+    for (_, a), (page_b, b) in zip(body, body[1:], strict=False):
+        m = re.search(r"([^\W\d_]+)-$", a.text)
+        n = re.match(r"([^\W\d_]+)[ \t]*\n?", b.text)
+        if m and n and n.group(1)[0].islower():
+            keep = hyphenation.keep_hyphen(m.group(1), n.group(1), counts, a.lang)
+            a.text = a.text[:-1] + ("-" if keep else "") + n.group(1)
+            b.text = b.text[n.end():].lstrip()
+            if not b.text:
+                page_b.blocks.remove(b)
+
+
+def _summary(pages: list[Page], total: int, settings: ParseSettings,
+             deadline: float | None) -> dict:
+    out: dict = {"methods": dict(Counter(p.method for p in pages))}
+    letters = [(p.quality, len(p.text)) for p in pages]
+    out["quality"] = round(sum(q * n for q, n in letters) / (sum(n for _, n in letters) or 1), 3)
+    needs = [p.number for p in pages if "needs_ocr" in p.flags]
+    if needs:
+        out["needs_ocr"] = needs
+    if len(pages) < total:
+        reason = "max_pages" if len(pages) >= settings.max_pages else "time"
+        out["partial"] = {"reason": reason, "pages_read": len(pages), "page_count": total}
+    elif deadline and time.monotonic() > deadline and needs:
+        out["partial"] = {"reason": "time", "pages_read": len(pages), "page_count": total}
+    return out
 
 
 def _tag_languages(doc: Document) -> None:
-    blocks = [b for p in doc.pages for b in p.blocks]
-    for block, lang in zip(blocks, detect_batch(b.text for b in blocks), strict=False):
-        block.lang = lang
-    counts = Counter()
-    for b in blocks:
-        counts[b.lang] += len(b.text)
-    langs = [lang for lang, _ in counts.most_common() if lang != "und"]
-    doc.meta["lang"] = langs[0] if langs else "und"
-    doc.meta["langs"] = langs
+    """Language of every block (split into segments when it mixes languages) and document."""
+    pairs = []
+    for block in (b for p in doc.pages for b in p.blocks):
+        segs = segment_languages(block.text)
+        parts = [(block.text[s.start:s.end], s.lang) for s in segs]
+        mixed = len({s.lang for s in segs}) > 1
+        block.lang = document_languages(parts)[0] if mixed else (segs[0].lang if segs else UND)
+        block.segments = [(s.start, s.end, s.lang) for s in segs] if mixed else []
+        pairs += parts
+    doc.meta["lang"], doc.meta["langs"] = document_languages(pairs)

@@ -13,8 +13,12 @@ class Block:
     text: str
     bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     lang: str = "und"
-    kind: str = "body"  # body | heading
+    kind: str = "body"  # body | heading | table | footnote
     size: float = 0.0  # dominant font size
+    quality: float = 1.0  # text-layer quality, 0 (garbage) .. 1 (clean); see nlp.pdf.quality
+    flags: list[str] = field(default_factory=list)  # "broken" (kept out of chunks), "ocr"
+    # (start, end, lang) offsets into ``text``, only when the block mixes languages
+    segments: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -23,6 +27,9 @@ class Page:
     blocks: list[Block] = field(default_factory=list)
     width: float = 0.0
     height: float = 0.0
+    method: str = "text"  # text | ocr | mixed (some blocks OCR'd) | none (nothing readable)
+    quality: float = 1.0  # letter-weighted mean of the blocks' quality
+    flags: list[str] = field(default_factory=list)  # needs_ocr, unreadable, image_too_large...
 
     @property
     def text(self) -> str:

@@ -59,10 +59,12 @@ def _table(frame) -> str:
 
 
 def document_json(doc: Document) -> str:
-    """Pages, blocks (text, bbox, language, kind) and metadata as JSON."""
+    """Pages (method, quality, flags), blocks (text, bbox, language, kind, quality, flags)
+    and metadata as JSON."""
     return json.dumps({
         "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "meta": doc.meta,
         "pages": [{"number": p.number, "width": p.width, "height": p.height,
+                   "method": p.method, "quality": p.quality, "flags": p.flags,
                    "blocks": [b.__dict__ for b in p.blocks]} for p in doc.pages],
     }, ensure_ascii=False, indent=2, default=str)
 
@@ -72,12 +74,37 @@ def document_text(doc: Document) -> str:
     meta = doc.meta
     out = [f"{doc.path}", f"  title: {doc.title}", f"  pages: {len(doc.pages)}  "
            f"language: {meta.get('lang')}  languages: {', '.join(meta.get('langs', []))}"]
+    out += _meta_lines(meta)
     for page in doc.pages:
-        out.append(f"--- page {page.number} ({len(page.blocks)} blocks)")
+        extra = f", {page.method}" if page.method != "text" else ""
+        extra += f", quality {page.quality:.2f}" if page.quality < 0.95 else ""
+        extra += f", {' '.join(page.flags)}" if page.flags else ""
+        out.append(f"--- page {page.number} ({len(page.blocks)} blocks{extra})")
         for b in page.blocks:
             first = " ".join(b.text.split())
-            out.append(f"  [{b.lang}] {'# ' if b.kind == 'heading' else ''}{first[:110]}")
+            mark = {"heading": "# ", "table": "| ", "footnote": "^ "}.get(b.kind, "")
+            flags = f" [{' '.join(b.flags)} q={b.quality:.2f}]" if b.flags else ""
+            out.append(f"  [{b.lang}] {mark}{first[:110]}{flags}")
     return "\n".join(out)
+
+
+def _meta_lines(meta: dict) -> list[str]:
+    out = []
+    for key in ("authors", "year", "journal", "series", "doi"):
+        value = meta.get(key)
+        if value:
+            out.append(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
+    for lang, words in (meta.get("keywords") or {}).items():
+        out.append(f"  keywords [{lang}]: {', '.join(words)}")
+    for lang, text in (meta.get("abstracts") or {}).items():
+        out.append(f"  abstract [{lang}]: {text[:100]}{'…' if len(text) > 100 else ''}")
+    if meta.get("running"):
+        out.append(f"  running: {' | '.join(meta['running'][:4])}")
+    if meta.get("needs_ocr"):
+        out.append(f"  needs OCR: pages {', '.join(map(str, meta['needs_ocr']))}")
+    if meta.get("partial"):
+        out.append(f"  partial: {meta['partial']}")
+    return out
 
 
 def info_text(info: dict) -> str:

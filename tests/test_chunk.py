@@ -61,3 +61,17 @@ def test_chunk_property_chunks_cover_page_text_with_valid_offsets(pages, size, o
         for i in range(c.start, c.end):
             covered[i] = True
     assert all(covered[i] for i, ch in enumerate(text) if not ch.isspace())
+
+
+def test_chunk_splits_a_mixed_language_block_by_its_segments():
+    from nlp.language import segment_languages
+
+    text = ("This paper studies return migration to Kazakhstan. "
+            "Бұл мақалада қандастардың көші-қоны зерттеледі. "
+            "В статье изучается этническая репатриация.")
+    block = Block(text, lang="en", segments=[(s.start, s.end, s.lang)
+                                             for s in segment_languages(text)])
+    doc = Document("m", "m.pdf", "0", [Page(1, [block])])
+    chunks = chunk_document(doc)
+    assert [c.lang for c in chunks] == ["en", "kk", "ru"]
+    assert all(doc.text[c.start:c.end] == c.text for c in chunks)
