@@ -11,7 +11,8 @@ from nlp.rules.dates import find_dates
 from nlp.rules.figures import find_figures, parse_number
 from nlp.rules.laws import find_laws
 
-LAW_477 = "law:477-IV:2011-07-22"
+LAW_477 = "law:477-IV"
+NORM_477 = "law:477-IV:2011-07-22"
 LAW_477_TEXTS = {
     "en": "the Law of the RK No. 477-IV of 22 July 2011 'On population migration'",
     "ru": "Закон РК от 22 июля 2011 года № 477-IV «О миграции населения»",
@@ -27,7 +28,7 @@ def spans(entities):
 def test_laws_same_act_one_canonical_id_in_three_languages(lang):
     text = LAW_477_TEXTS[lang]
     (law,) = find_laws(f"Согласно: {text}. Далее.", lang)
-    assert law.canonical_id == LAW_477
+    assert (law.canonical_id, law.norm) == (LAW_477, NORM_477)
     assert law.text == text.removeprefix("the ")
 
 
@@ -53,10 +54,67 @@ def test_laws_types_issuers_and_lists():
     assert spans(find_laws(kk, "kk")) == [(kk, "resolution:1577:2013-12-31")]
 
 
-def test_laws_title_only_has_norm_but_no_canonical_id():
-    (code,) = find_laws("Кодекс Республики Казахстан «Об административных правонарушениях»", "ru")
-    assert code.norm == 'code:"об административных правонарушениях"'
+def test_laws_unknown_title_has_norm_but_no_canonical_id():
+    (code,) = find_laws("Кодекс Республики Казахстан «О здоровье народа»", "ru")
+    assert code.norm == 'code:"о здоровье народа"'
     assert code.canonical_id is None
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Закон № 477-IV", "ru"),  # the convocation number names the act; the date is filled in
+    ("№ 477-IV Заңына сәйкес", "kk"),
+    ("Law No. 477-1IV", "en"),  # OCR slip
+    ("Закон РК «О миграции населения»", "ru"),  # the act registry knows the title
+    ("Халықтың көші-қоны туралы Заңға сәйкес", "kk"),  # unquoted Kazakh title
+    ("the Law on Population Migration", "en"),
+])
+def test_laws_number_or_known_title_without_date_keeps_the_key(text, lang):
+    (law,) = find_laws(text, lang)
+    assert (law.canonical_id, law.norm) == (LAW_477, NORM_477)
+
+
+@pytest.mark.parametrize("text, lang, canonical", [
+    ("статьей 97 Договора о Евразийском экономическом союзе, подписанного", "ru",
+     "treaty:2014-05-29"),
+    ("article 97 of the Treaty on the Eurasian Economic Union (signed", "en", "treaty:2014-05-29"),
+    ("Договора о ЕАЭС от 29 мая 2014 года", "ru", "treaty:2014-05-29"),
+    ("в соответствии с Трудовым кодексом Республики Казахстан", "ru", "code:414-V"),
+    ("the Labour Code of the Republic of Kazakhstan", "en", "code:414-V"),
+    ("Қазақстан Республикасының Еңбек кодексіне", "kk", "code:414-V"),
+    ("Convention relating to the Status of Refugees", "en", "convention:1951-07-28"),
+    ("Закон РК «О правовом положении иностранцев»", "ru", "decree:2337:1995-06-19"),
+    ("на основе Конституции Республики Казахстан", "ru", "constitution:1995-08-30"),
+])
+def test_laws_unquoted_and_named_titles(text, lang, canonical):
+    assert [e.canonical_id for e in find_laws(text, lang)] == [canonical]
+
+
+def test_laws_unquoted_russian_title_stops_before_the_verb():
+    (law,) = find_laws("Закон о миграции населения регулирует эти отношения", "ru")
+    assert law.text == "Закон о миграции населения"
+
+
+def test_laws_non_distinctive_numbers_need_the_date():
+    assert [e.canonical_id for e in find_laws("приказ № 123 и приказ от 5 мая 2016 года № 123",
+                                              "ru")] == [None, "order:123:2016-05-05"]
+
+
+def test_laws_lists_and_acts_without_a_type_word():
+    ru = ("внесенными законами РК от 29.01.2013 № 74-V (вводится в действие по истечении "
+          "десяти дней); от 13.05.2020 № 327-VI (вводится)")
+    assert [e.norm for e in find_laws(ru, "ru")] == ["law:74-V:2013-01-29", "law:327-VI:2020-05-13"]
+    kk = "Ескерту. 6-бапқа өзгерту енгізілді - ҚР 2010.12.29 N 372-IV (алғашқы ресми)"
+    assert [e.norm for e in find_laws(kk, "kk")] == ["law:372-IV:2010-12-29"]
+    en = "as amended by Laws No. 284-I of 7 October 1998 (in force); of 8 June 2022 (entered"
+    assert [e.canonical_id for e in find_laws(en, "en")] == ["law:284-I", "law:2022-06-08"]
+
+
+def test_laws_decree_with_the_force_of_law_is_one_citation():
+    ru = ("Указом Президента Республики Казахстан, имеющим силу Закона, от 3 октября 1995 г. "
+          "N 2477")
+    kk = "ҚР Президентінің 1995.10.03. № 2477 Заң күші бар жарлығымен"
+    for text, lang in ((ru, "ru"), (kk, "kk")):
+        assert spans(find_laws(text, lang)) == [(text, "decree:2477:1995-10-03")]
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -64,7 +122,8 @@ def test_laws_title_only_has_norm_but_no_canonical_id():
     ("2021 жылы Заң қабылданды", "kk"),
     ("in order to 22 July 2011", "en"),
     ("законодательство № 5", "ru"),
-    ("the Labour Code of the Republic of Kazakhstan", "en"),
+    ("Ведомости Парламента Республики Казахстан, 1995 г., № 15, ст. 123", "ru"),
+    ("a new constitution was drafted", "en"),
 ])
 def test_laws_no_citation_without_number_title_or_date(text, lang):
     assert find_laws(text, lang) == []
@@ -92,10 +151,36 @@ def test_laws_no_citation_without_number_title_or_date(text, lang):
     ("1 499 адам", "kk", "QUANTITY", 1499.0, "persons"),
     ("15 527 шетел азаматы", "kk", "QUANTITY", 15527.0, "persons"),
     ("4,5 тыс. семей", "ru", "QUANTITY", 4500.0, "families"),
+    ("екі мың адам", "kk", "QUANTITY", 2000.0, "persons"),
+    ("жүз он төрт пайызға", "kk", "PERCENT", 114.0, "percent"),
+    ("бір жарым миллион теңге", "kk", "MONEY", 1.5e6, "KZT"),
+    ("пятнадцать процентов", "ru", "PERCENT", 15.0, "percent"),
+    ("two million people", "en", "QUANTITY", 2e6, "persons"),
+    ("59,3 %-ға", "kk", "PERCENT", 59.3, "percent"),
 ])
 def test_figures_value_unit_and_label(text, lang, label, value, unit):
     (figure,) = find_figures(f"Итого: {text}. Конец", lang)
     assert (figure.text, figure.label, figure.value, figure.unit) == (text, label, value, unit)
+
+
+@pytest.mark.parametrize("text, lang, norm", [
+    ("10–15%", "en", "10..15 percent"),
+    ("between 10 and 15 percent", "en", "10..15 percent"),
+    ("от 5 до 10 тыс. человек", "ru", "5000..10000 persons"),
+])
+def test_figures_ranges_are_one_entity_valued_at_the_lower_bound(text, lang, norm):
+    (figure,) = find_figures(text, lang)
+    assert (figure.text, figure.norm, figure.value) == (text, norm, float(norm.split("..")[0]))
+
+
+def test_figures_a_bare_number_shares_the_unit_of_the_next():
+    found = find_figures("the quota grew from 941 to 1,499 persons", "en")
+    assert [(f.text, f.unit) for f in found] == [("941", "persons"), ("1,499 persons", "persons")]
+
+
+def test_figures_single_number_words_need_a_unit():
+    assert find_figures("бір құжатты екі рет, тоқсан сайын, бірақ үшін оның", "kk") == []
+    assert [f.value for f in find_figures("Three arguments, two people", "en")] == [2.0]
 
 
 def test_figures_thousands_comma_depends_on_language():
@@ -108,7 +193,8 @@ def test_figures_thousands_comma_depends_on_language():
 @pytest.mark.parametrize("text, lang", [
     ("в 2021 году", "ru"), ("2022 жылы", "kk"), ("in 2022", "en"), ("Law No. 477-IV", "en"),
     ("№ 1577", "ru"), ("22 июля 2011 года", "ru"), ("от 22.07.2011", "ru"), ("COVID-19", "en"),
-    ("the 3rd wave", "en"), ("3 года", "ru"),
+    ("the 3rd wave", "en"), ("3 года", "ru"), ("статьи 97 Договора", "ru"),
+    ("articles 73 and 96–98", "en"), ("## 2. Data and approach", "en"), ("4-1) исключен", "ru"),
 ])
 def test_figures_skip_years_dates_and_document_numbers(text, lang):
     assert find_figures(text, lang) == []
@@ -126,6 +212,11 @@ def test_figures_skip_years_dates_and_document_numbers(text, lang):
     ("2021 году", "2021"),
     ("в мае 2020 года", "2020-05"),
     ("2017–2021 годы", "2017/2021"),
+    ("2010.12.29", "2010-12-29"),
+    ("8 сентября", "--09-08"),
+    ("4 July", "--07-04"),
+    ("17 ноября 1875 года", "1875-11-17"),
+    ("с 1998 по 2000 годы", "1998/2000"),
 ])
 def test_dates_iso_norm(text, norm):
     (date,) = find_dates(f"Срок: {text}.")
@@ -162,6 +253,19 @@ def test_dates_reject_impossible_and_numbered():
 def test_agencies_link_inflected_names(text, agency_id):
     (org,) = find_agencies(f"Данные: {text}, далее.")
     assert (org.text, org.label, org.canonical_id) == (text, "ORG", agency_id)
+
+
+@pytest.mark.parametrize("text, lang, found", [
+    ("I instruct the Government to act.", "en", ["kz.government"]),
+    ("the Government of Russia and the Russian Government", "en", []),
+    ("Правительство России", "ru", []),
+    ("Палат Парламента", "ru", ["kz.parliament"]),
+    ("Ресей Үкіметі", "kk", []),
+    ("Үкіметке тапсырамын", "kk", ["kz.government"]),
+    ("interior ministries of many countries", "en", []),
+])
+def test_agencies_bare_names_link_only_unqualified(text, lang, found):
+    assert [e.canonical_id for e in find_agencies(text, lang)] == found
 
 
 def test_agencies_abbreviations_are_case_sensitive():

@@ -1,4 +1,6 @@
-"""DATE rule for kk/ru/en: full dates, month-year, year ranges and years; ``norm`` is ISO.
+"""DATE rule for kk/ru/en: dates, month-year, day-month, year ranges, years; ``norm`` is ISO.
+
+A day and month without a year is "--MM-DD" (ISO 8601's form for a recurring date).
 
 Laws and figures reuse these spans: a citation's date, and "not a figure" for the
 numbers inside a date.
@@ -26,6 +28,7 @@ KK_MONTHS = dict(zip("қаң ақп нау сәу мам мау шіл там қ
                      strict=True))
 
 _EN_M = r"(?P<m>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
+_EN_CAP_M = r"(?P<m>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:[a-z]+|\.)?)"
 _RU_M_GEN = r"(?P<m>(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр|ма)я|марта|августа)"
 _RU_M_ANY = (r"(?P<m>(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)[ьяюе]"
              r"|(?:март|август)[ауе]?|ма[йяею])")
@@ -33,6 +36,7 @@ _RU_M_ANY = (r"(?P<m>(?:январ|феврал|апрел|июн|июл|сен�
 _KK_M = (r"(?P<m>(?:қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйе[кг]|қазан"
          r"|қараша|желтоқсан)[а-яәғқңөұүһі]*)")
 _Y = r"(?P<y>(?:19|20)\d\d)"
+_FULL_Y = r"(?P<y>(?:1[7-9]|20)\d\d)"  # with day and month a year may be older: 1875
 _D = r"(?P<d>[0-3]?\d)"
 _RU_YW = r"\s*(?:год[а-я]*|гг?\.)"  # года, году, г.
 _KK_YW = r"\s*(?:жыл[а-яәғқңөұүһі]*|ж\.)"  # жылғы, жылы, ж.
@@ -46,17 +50,25 @@ def _c(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
 
 # (pattern, language of its month names). Where two forms overlap the longer span wins.
 _RULES: list[tuple[re.Pattern[str], str]] = [
-    (_c(_Y + _KK_YW + r"\s+" + _D + r"\s+" + _KK_M), "kk"),
-    (_c(_D + r"\s+" + _KK_M + r"\s+" + _Y + f"(?:{_KK_YW})?"), "kk"),
-    (_c(_D + r"\s+" + _RU_M_GEN + r"\s+" + _Y + f"(?:{_RU_YW})?"), "ru"),
-    (_c(_D + _ORD + r"\s+" + _EN_M + r",?\s+" + _Y), "en"),
-    (_c(_EN_M + r"\s+" + _D + _ORD + r",?\s+" + _Y), "en"),
+    (_c(_FULL_Y + _KK_YW + r"\s+" + _D + r"\s+" + _KK_M), "kk"),
+    (_c(_D + r"\s+" + _KK_M + r"\s+" + _FULL_Y + f"(?:{_KK_YW})?"), "kk"),
+    (_c(_D + r"\s+" + _RU_M_GEN + r"\s+" + _FULL_Y + f"(?:{_RU_YW})?"), "ru"),
+    (_c(_D + _ORD + r"\s+" + _EN_M + r",?\s+" + _FULL_Y), "en"),
+    (_c(_EN_M + r"\s+" + _D + _ORD + r",?\s+" + _FULL_Y), "en"),
+    # Day and month without a year: "8 сентября", "4 July", "July 4" -> "--07-04".
+    (_c(_D + r"\s+" + _RU_M_GEN), "ru"),
+    (_c(_D + r"\s+" + _KK_M), "kk"),
+    (_c(_D + _ORD + r"\s+" + _EN_CAP_M, 0), "en"),
+    (_c(_EN_CAP_M + r"\s+" + _D + _ORD, 0), "en"),
     (_c(_D + r"\.(?P<m>[01]?\d)\." + _Y + r"(?:\s*(?:г\.|года|ж\.))?"), "num"),
     (_c(_Y + r"-(?P<m>[01]\d)-(?P<d>[0-3]\d)"), "num"),
+    (_c(_Y + r"\.(?P<m>[01]\d)\.(?P<d>[0-3]\d)(?:\s*ж\.|\.(?=\s))?"), "num"),  # kk: 2010.12.29
     (_c(_Y + _KK_YW + r"\s+" + _KK_M), "kk"),
     (_c(_RU_M_ANY + r"\s+" + _Y + f"(?:{_RU_YW})?"), "ru"),
     (_c(r"(?P<m>[A-Z][a-z]+\.?)\s+" + _Y, 0), "en"),  # capitalised: "may 2021" is a verb
     (_c(_Y + r"\s*[-–—]\s*(?P<y2>(?:19|20)\d\d)" + f"(?:{_RU_YW}|{_KK_YW})?"), "num"),
+    (_c(r"(?:с|from|between)\s+" + _Y + r"(?:\s*(?:г\.|года?))?\s+(?:по|до|to|and)\s+"
+        r"(?P<y2>(?:19|20)\d\d)" + f"(?:{_RU_YW}|{_KK_YW})?"), "num"),  # с 1998 по 2000 годы
     (_c(_Y + f"(?:{_RU_YW}|{_KK_YW}|" + r"\s+year)"), "num"),
     (_c(_Y), "num"),
 ]
@@ -75,7 +87,7 @@ def find_dates(text: str, lang: str | None = None) -> list[Entity]:
 
 def _iso(g: dict[str, str | None], month_lang: str) -> str | None:
     """ISO date, month or year (or "Y1/Y2" for a range); None when it does not exist."""
-    year = int(g["y"] or 0)
+    year = int(g.get("y") or 0)
     if g.get("y2"):
         return f"{year}/{g['y2']}" if int(g["y2"]) > year else None
     if not g.get("m"):
@@ -85,10 +97,11 @@ def _iso(g: dict[str, str | None], month_lang: str) -> str | None:
         return None
     if not g.get("d"):
         return f"{year}-{month:02d}"
-    try:
-        return dt.date(year, month, int(g["d"] or 0)).isoformat()
+    try:  # 2000 is a leap year: "29 февраля" without a year is a valid day
+        day = dt.date(year or 2000, month, int(g["d"] or 0))
     except ValueError:
         return None
+    return day.isoformat() if year else f"--{month:02d}-{day.day:02d}"
 
 
 def _month(word: str, month_lang: str) -> int | None:

@@ -1,8 +1,11 @@
 """Figures in kk/ru/en notation: PERCENT, MONEY, QUANTITY (people) or CARDINAL.
 
 ``value`` is a float with the scale applied (1,7 млн -> 1700000.0); ``unit`` is one of
-persons, families, percent, USD, KZT, EUR, RUB, MCI, or None. Years, dates and document
-numbers ("№ 477-IV") are not figures.
+persons, families, percent, USD, KZT, EUR, RUB, MCI, or None. A range ("10–15%",
+"от 5 до 10 тыс. человек") is one entity: ``value`` is its lower bound and ``norm`` reads
+"10..15 percent". Numbers in words count when they carry a unit or several words
+("екі мың", "пятнадцать процентов", "two million"). Years, dates, document numbers
+("№ 477-IV"), article and list numbers ("статья 97", "1) ...") are not figures.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from decimal import Decimal, InvalidOperation
 
 from nlp.records import Entity
 from nlp.rules.dates import after_number_sign, find_dates
+from nlp.rules.numbers import WORDS_RE, is_number_words, words_value
 
 SOURCE = "rule:figures"
 
 _SPACES = " \u00a0\u202f\u2009"  # thousands are grouped by a space, no-break or thin space
 _NUM = (
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,087,800 (English thousands)
-    rf"|\d{{1,3}}(?:[{_SPACES}]\d{{3}})+(?:[.,]\d+)?"  # 1 087 800
+    rf"|\d{{1,3}}(?:[{_SPACES}]\d{{3}})+(?![.,]\d{{3}})(?:[.,]\d+)?"  # 1 087 800
     r"|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"  # 1.087.800
     r"|\d+(?:[.,]\d+)?"  # 17540, 76.2, 76,2
 )
@@ -28,22 +32,29 @@ _SCALES = {
     "billion": 9, "bn": 9, "млрд": 9, "миллиард": 9,
     "trillion": 12, "трлн": 12, "триллион": 12,
 }
-_SCALE = r"(?:thousand|million|mln|billion|bn|trillion|тыс\.?|тысяч[а-я]*|мың|млн\.?|млрд\.?" \
-         r"|трлн\.?|миллион[а-я]*|миллиард[а-я]*|триллион[а-я]*)"
 _KK = "а-яәғқңөұүһі"
+_SCALE = (r"(?:thousand|million|mln|billion|bn|trillion|тыс\.?|тысяч[а-я]*|мың[" + _KK + r"]*"
+          r"|млн\.?|млрд\.?|трлн\.?|миллион[" + _KK + r"]*|миллиард[" + _KK + r"]*"
+          r"|триллион[" + _KK + r"]*)")
 # Unit words, by the unit they stand for; tried in this order.
 _UNITS: dict[str, str] = {
-    "percent": r"%|percent|per\s+cent|процент[а-я]*|проц\.|пайыз[" + _KK + "]*",
+    "percent": r"%(?:-?[" + _KK + r"]+)?|percent|per\s+cent|процент[а-я]*|проц\.|пайыз[" + _KK
+               + "]*",
     "USD": r"(?:US\s+)?dollars?|USD|долл(?:\.|ар[а-я]*)(?:\s+США)?|АҚШ\s+доллар[" + _KK + "]*",
-    "KZT": r"тенге|теңге|tenge|KZT|₸|тг\.",
+    "KZT": r"тенге|теңге[" + _KK + r"]*|tenge|KZT|₸|тг\.",
     "EUR": r"euros?|EUR|евро|€",
     "RUB": r"(?:Russian\s+)?r[ou]?ubles?|RUB|руб(?:\.|л[а-я]*)|рубл[а-я]*|₽",
-    "MCI": r"MCI|МРП|АЕК|monthly\s+calculation\s+ind[a-z]*|месячн[а-я]*\s+расч[её]тн[а-я]*"
-           r"\s+показател[а-я]*|айлық\s+есептік\s+көрсеткіш[" + _KK + "]*",
+    "MCI": r"MCI|МРП|АЕК(?:-?[" + _KK + r"]+)?|monthly\s+calculation\s+ind[a-z]*"
+           r"|месячн[а-я]*\s+расч[её]тн[а-я]*\s+показател[а-я]*"
+           r"|айлық\s+есептік\s+көрсеткіш[" + _KK + "]*",
+    "tonnes": r"tonnes?|tons?|тонн[а-я]*|тонна[" + _KK + "]*",
+    "hectares": r"hectares?|гектар[" + _KK + r"]*|га\b",
+    "km": r"kilomet(?:re|er)s?|km|километр[" + _KK + r"]*|км\b",
     "families": r"famil(?:y|ies)|households?|сем(?:ей|ьи|ья|ьям|ьями|ьях)|домохозяйств[а-я]*"
                 r"|отбасы[" + _KK + "]*",
     "persons": (
-        r"people|persons?|individuals|(?:ethnic\s+)?Kazakhs|kandas(?:es)?|oralmans?"
+        r"(?:(?:new|more|additional|young|registered)\s+)?(?:people|persons?|individuals"
+        r"|(?:ethnic\s+)?Kazakhs|kandas(?:es)?|oralmans?)"
         r"|(?:foreign\s+)?(?:citizens|nationals)|foreigners|refugees|(?:labou?r\s+)?migrants"
         r"|immigrants|emigrants|workers|students|residents|repatriates|returnees"
         r"|человек[а]?|чел\.|(?:этническ[а-я]*\s+)?казах(?:ов|ам|ами|и|а)?|кандас[а-я]*|оралман[а-я]*"
@@ -53,52 +64,138 @@ _UNITS: dict[str, str] = {
         r"|адам[" + _KK + r"]*|жан\b|(?:шетел[" + _KK + r"]*\s+)?азамат[" + _KK + "]*"
         r"|шетелдік[" + _KK + r"]*|(?:еңбек\s+)?мигрант[" + _KK + r"]*|босқын[" + _KK + "]*"
         r"|(?:этникалық\s+)?қазақ(?:тар[" + _KK + r"]*)?|қоныс\s+аударушы[" + _KK + "]*"
+        r"|қандас[" + _KK + "]*|студент[" + _KK + "]*"
     ),
 }
 _UNIT = "|".join(f"(?P<u_{name}>{pattern})" for name, pattern in _UNITS.items())
 _PREFIX = {"US$": "USD", "$": "USD", "USD": "USD", "€": "EUR", "₸": "KZT", "KZT": "KZT"}
+_TAIL = rf"(?:\s*(?P<scale>{_SCALE})(?!\w))?(?:\s*(?P<unit>{_UNIT})(?!\w))?"
 _FIGURE = re.compile(
     r"(?<![\w.,/])(?<![^\W\d_]-)"  # not inside a word, number or code ("COVID-19")
     r"(?:(?P<cur>US\$|\$|€|₸|USD|KZT)\s?)?"
+    r"(?:(?P<from>от|between)\s+)?"
     rf"(?P<num>{_NUM})(?![\w]|[.,]\d)"
-    rf"(?:\s*(?P<scale>{_SCALE})(?![\w]))?"
-    rf"(?:\s*(?P<unit>{_UNIT})(?!\w))?",
+    # a range: "10–15", or "от 10 до 15" / "between 10 and 15" ("from 941 to 1,499" is a change)
+    rf"(?:(?(from)\s+(?:до|and)\s+|\s*[-–—]\s*)(?P<num2>{_NUM})(?![\w]|[.,]\d))?"
+    + _TAIL,
     re.IGNORECASE,
 )
-_YEAR_WORD = re.compile(r"\s*(?:год|г\.|гг\.|жыл|ж\.|year)", re.IGNORECASE)
+_WORD_FIGURES = {lang: re.compile(rf"(?P<words>{rx.pattern}){_TAIL}", re.IGNORECASE)
+                 for lang, rx in WORDS_RE.items()}
+# Years, ages and durations are dates ("3 года", "29 жастағы", "10 days"), not figures.
+_YEAR_WORD = re.compile(r"\s*(?:год|г\.|гг\.|жыл|ж\.|year|лет\b|жас|месяц|дн(?:я|ей)\b|days?\b"
+                        r"|weeks?\b|months?\b|ай\b|күн|апта)", re.IGNORECASE)
 _CODE_SUFFIX = re.compile(r"[-–][^\W\d_]")  # "477-IV", "5-ти", "1-ші"
-_LABELS = {"percent": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY", None: "CARDINAL"}
+# A Kazakh case ending after a hyphen keeps a number a number: "366-ға", "4-ақ".
+_KK_CASE = re.compile(r"-(?:ға|ге|қа|ке|да|де|та|те|дан|ден|тан|тен|нан|нен|ның|нің|дың|дің|тың"
+                      r"|тің|ны|ні|ды|ді|ты|ті|ақ|ек|і|ы|сы|сі|мен|бен|пен)(?![\w-])")
+_ORDINAL_NEXT = re.compile(r"\s+\w*(?:ыншы|інші|ншы|нші)", re.IGNORECASE)
+# Words after which a number is a reference, not a figure: "статья 97", "articles 73 and 96".
+_REFERENCE = re.compile(
+    r"(?<!\w)(?:articles?|art\.|sections?|paragraphs?|para\.|chapters?|items?|clauses?|pages?"
+    r"|pp?\.|vol\.|volume|no\.|стат(?:ья|ьи|ье|ью|ьей|ей|ьям|ьями|ьях)|ст\.|пункт[а-я]*|п\.|пп\."
+    r"|подпункт[а-я]*|глав[а-я]*|част[а-я]*|раздел[а-я]*|стр\.|том[а-я]*|абзац[а-я]*)"
+    r"\s*(?:\d+(?:[-–]\d+)?\s*(?:,|и|and|or|или|және)\s*)*$",
+    re.IGNORECASE,
+)
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t#*-]*$")
+_LABELS = {"percent": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY",
+           "tonnes": "QUANTITY", "hectares": "QUANTITY", "km": "QUANTITY", None: "CARDINAL"}
 
 
 def find_figures(text: str, lang: str | None = None) -> list[Entity]:
     """PERCENT/MONEY/QUANTITY/CARDINAL entities with ``value`` and ``unit``."""
+    lang = lang or "und"
     dates = find_dates(text)
-    found = []
-    for m in _FIGURE.finditer(text):
-        figure = _figure(text, m, lang or "und")
-        if figure and not any(d.start <= figure.start and figure.end <= d.end for d in dates):
-            found.append(figure)
+    found = [f for m in _FIGURE.finditer(text) if (f := _figure(text, m, lang))]
+    found += _word_figures(text, lang, found)
+    found.sort(key=lambda e: e.start)
+    found = [f for f in found if not any(d.start <= f.start and f.end <= d.end for d in dates)]
+    return _share_units(text, found)
+
+
+_SHARED_UNIT = re.compile(r"\s*(?:to|and|or|до|и|или|[-–—])\s*", re.IGNORECASE)
+
+
+def _share_units(text: str, found: list[Entity]) -> list[Entity]:
+    """"from 941 to 1,499 persons", "с 941 до 1 499 человек": the bare number shares the unit."""
+    for i, (a, b) in enumerate(zip(found, found[1:], strict=False)):
+        if a.unit is None and a.norm == f"{a.value:.15g}" and b.unit \
+                and _SHARED_UNIT.fullmatch(text[a.end:b.start]) and _exponent_free(b):
+            found[i] = Entity(a.start, a.end, b.label, a.text, f"{a.norm} {b.unit}", None,
+                              a.value, b.unit, SOURCE)
     return found
 
 
+def _exponent_free(e: Entity) -> bool:
+    """True when a figure's text has no scale word ("1,499 persons", not "2 million")."""
+    return not re.search(_SCALE, e.text, re.IGNORECASE)
+
+
 def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
-    """The entity for one match, or None for a year, date part or document number."""
-    unit = next((k[2:] for k, v in m.groupdict().items() if k.startswith("u_") and v), None)
-    unit = unit or _PREFIX.get((m["cur"] or "").upper())
-    bare = not (unit or m["scale"])
-    if _CODE_SUFFIX.match(text, m.end("num")) or after_number_sign(text, m.start()):
+    """The entity for one digit match, or None for a year, reference or document number."""
+    unit = _unit(m)
+    bare = not (unit or m["scale"] or m["num2"])
+    case = _KK_CASE.match(text, m.end()) if bare and lang == "kk" else None
+    if (_CODE_SUFFIX.match(text, m.end("num")) and not case) or after_number_sign(text, m.start()):
+        return None
+    plain = not (unit or m["scale"])
+    if _is_reference(text, m.start()) or (plain and _is_list_number(text, m)):
         return None
     if bare and (_is_year(m["num"]) or _YEAR_WORD.match(text, m.end())):
         return None
-    value = parse_number(m["num"], lang)
-    if value is None:
-        return None
-    value = float(value.scaleb(_exponent(m["scale"])))
+    if m["from"] and not m["num2"]:  # "от 5" alone: the figure starts at the number
+        again = _FIGURE.match(text, m.start("num"))
+        return _figure(text, again, lang) if again else None
+    values = [parse_number(m[g], lang) for g in ("num", "num2") if m[g]]
+    if None in values or (len(values) == 2 and values[1] <= values[0]):
+        return None  # "4-1)" is a list item, "2017-2021" a date (caught by the date rule)
+    figure = _entity(text, m, [float(v.scaleb(_exponent(m["scale"]))) for v in values], unit)
+    if case:  # the ending belongs to the number
+        figure.end, figure.text = case.end(), text[figure.start:case.end()]
+    return figure
+
+
+def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
+    """Figures written in words, where they do not overlap a digit figure."""
+    rx = _WORD_FIGURES.get(lang)
+    found: list[Entity] = []
+    for m in rx.finditer(text) if rx else ():
+        if any(e.start < m.end() and m.start() < e.end for e in taken):
+            continue
+        unit = _unit(m)
+        value = words_value(m["words"], lang)
+        if value is None or not (unit or m["scale"] or is_number_words(m["words"], lang)):
+            continue
+        if _ORDINAL_NEXT.match(text, m.end("words")) or _YEAR_WORD.match(text, m.end()):
+            continue  # "екі мың жиырмасыншы жылы" is a year, "он сегіз жыл" a duration
+        found.append(_entity(text, m, [float(value.scaleb(_exponent(m["scale"])))], unit))
+    return found
+
+
+def _entity(text: str, m: re.Match[str], values: list[float], unit: str | None) -> Entity:
     label = _LABELS.get(unit, "MONEY")
-    norm = f"{value:.15g}" + (f" {unit}" if unit else "")
+    norm = "..".join(f"{v:.15g}" for v in values) + (f" {unit}" if unit else "")
     # "1,7 млн." ends a sentence more often than it abbreviates: keep the period out.
     end = m.end() - 1 if m.group().endswith(".") and m["scale"] and not m["unit"] else m.end()
-    return Entity(m.start(), end, label, text[m.start():end], norm, None, value, unit, SOURCE)
+    return Entity(m.start(), end, label, text[m.start():end], norm, None, min(values), unit,
+                  SOURCE)
+
+
+def _unit(m: re.Match[str]) -> str | None:
+    unit = next((k[2:] for k, v in m.groupdict().items() if k.startswith("u_") and v), None)
+    return unit or _PREFIX.get((m.groupdict().get("cur") or "").upper())
+
+
+def _is_reference(text: str, start: int) -> bool:
+    return bool(_REFERENCE.search(text[max(0, start - 60):start]))
+
+
+def _is_list_number(text: str, m: re.Match[str]) -> bool:
+    """"1) ...", "4-1) ..." or "## 2. Data" at the start of a line."""
+    last = m.end("num2") if m["num2"] else m.end("num")
+    after = text[last:last + 2]
+    return after[:1] in (")", ".") and bool(_LIST_NUMBER.search(text[:m.start()][-8:]))
 
 
 def _exponent(scale: str | None) -> int:
@@ -127,3 +224,13 @@ def parse_number(raw: str, lang: str = "und") -> Decimal | None:
         return Decimal(s)
     except InvalidOperation:
         return None
+
+
+def read_figure(text: str, lang: str) -> tuple[float | None, str | None]:
+    """(value, unit) of a span a model labelled as a number ("five", "$2 million"), if any."""
+    found = [f for f in find_figures(text, lang) if f.value is not None]
+    if not found:
+        value = words_value(text.strip(" .,"), lang) if lang in WORDS_RE else None
+        return (float(value), None) if value is not None else (None, None)
+    best = max(found, key=lambda f: f.end - f.start)
+    return best.value, best.unit
