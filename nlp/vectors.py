@@ -1,16 +1,19 @@
 """FAISS behind a small interface: exact inner product over L2-normalised vectors.
 
-FAISS ids are the store's chunk ids. The file is written to a temporary name and
-renamed, so a reader never sees half a file.
+FAISS ids are the store's chunk ids. The file is written to a private temporary name,
+flushed and renamed, so a reader never sees half a file; its SHA-256 goes into the
+manifest, and a file whose bytes do not match is never parsed. FAISS's own format is
+read, never pickle.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import hashlib
 from pathlib import Path
 
 import numpy as np
+
+from nlp.atomic import atomic_path
 
 
 class VectorIndex:
@@ -21,25 +24,35 @@ class VectorIndex:
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
     @classmethod
-    def load(cls, path: Path) -> VectorIndex:
-        """Read an index written by ``save``."""
+    def load(cls, path: Path, sha256: str | None = None) -> VectorIndex:
+        """Read a file written by ``save``; ValueError if it is damaged or not ``sha256``.
+
+        The hash is checked and the index read through one open file, so the bytes
+        checked are the bytes parsed (a writer may rename a new file in meanwhile).
+        """
         import faiss
 
-        index = faiss.read_index(str(path))
+        with open(path, "rb") as fh:
+            if sha256 and _sha256(fh) != sha256:
+                raise ValueError("content differs from the manifest's SHA-256")
+            fh.seek(0)
+            try:
+                index = faiss.read_index(faiss.PyCallbackIOReader(fh.read))
+            except RuntimeError as err:
+                raise ValueError(f"not a FAISS index ({_first_line(err)})") from None
+        if not isinstance(index, faiss.IndexIDMap2) or \
+                index.metric_type != faiss.METRIC_INNER_PRODUCT:
+            raise ValueError(f"unexpected FAISS index type {type(index).__name__}")
         return cls(index.d, index)
 
-    def save(self, path: Path) -> None:
-        """Write atomically: temporary file in the same directory, then rename."""
+    def save(self, path: Path) -> str:
+        """Write atomically (private temporary file, fsync, rename); return the SHA-256."""
         import faiss
 
-        fd, tmp = tempfile.mkstemp(prefix=".vectors-", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            faiss.write_index(self.index, tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_path(path) as tmp:
+            faiss.write_index(self.index, str(tmp))
+            with open(tmp, "rb") as fh:
+                return _sha256(fh)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -75,3 +88,14 @@ class VectorIndex:
         import faiss
 
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+
+
+def _sha256(fh) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__

@@ -51,7 +51,8 @@ def test_ingest_reports_bad_file_and_goes_on(pdf_dir: Path, tmp_path: Path):
     (pdf_dir / "empty.pdf").write_bytes(b"")
     report = ingest([pdf_dir], index=tmp_path / "idx", model=MODEL, progress=False)
     assert len(report.added) == 3
-    assert sorted(Path(p).name for p, _ in report.failed) == ["broken.pdf", "empty.pdf"]
+    assert sorted(Path(f.path).name for f in report.failed) == ["broken.pdf", "empty.pdf"]
+    assert all(f.kind and f.reason for f in report.failed)
     assert "failed: " in report.summary()
 
 
@@ -114,3 +115,241 @@ def test_search_user_mistakes(pdf_dir: Path, tmp_path: Path, kwargs: dict, messa
 def test_open_missing_index_says_how_to_build_it(tmp_path: Path):
     with pytest.raises(IndexNotFound, match="Run: nlp ingest"):
         open_index(tmp_path / "none")
+
+
+# --- crash safety, the writer lock, nlp doctor ------------------------------------------
+
+KILL_CHILD = r"""
+import os, signal, sys
+sys.path.insert(0, sys.argv[4])
+from conftest import HashEmbedder
+from nlp import embed
+embed.register_embedder("test/hash-64", HashEmbedder())
+import nlp.atomic, nlp.ingest
+from nlp.store import Store
+from nlp.vectors import VectorIndex
+
+point, seen = sys.argv[1], []
+
+def die_on(owner, name, when):
+    original = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        seen.append(name)
+        if when(seen.count(name), args):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(*args, **kwargs)
+    setattr(owner, name, wrapper)
+
+if point == "inside_first_transaction":  # rows inserted, not committed
+    original = Store.add_document
+    def add(self, *a, **k):
+        original(self, *a, **k)
+        os.kill(os.getpid(), signal.SIGKILL)
+    Store.add_document = add
+elif point == "after_second_commit":  # store has it, FAISS (in memory and on disk) not
+    die_on(VectorIndex, "add", lambda n, a: n == 2)
+elif point == "after_faiss_save":  # new FAISS file, old manifest
+    die_on(nlp.ingest, "write_manifest", lambda n, a: bool(a[3]))
+elif point == "manifest_rename":  # new manifest written to its temporary file, not renamed
+    die_on(nlp.atomic.os, "replace", lambda n, a: str(a[1]).endswith("manifest.json") and n > 2)
+nlp.ingest.ingest([sys.argv[2]], index=sys.argv[3], model="test/hash-64", progress=False)
+"""
+
+
+def _state(index: Path) -> dict:
+    with open_index(index) as idx:
+        docs = idx.documents().set_index("doc_id")
+        chunks, ents = idx.chunks(), idx.entities()
+        assert sorted(idx.vectors.ids()) == sorted(idx.store.vector_ids())
+        return {d: (docs.loc[d, "sha256"], tuple(sorted(chunks[chunks.doc_id == d]["text"])),
+                    int((ents.doc_id == d).sum())) for d in docs.index}
+
+
+@pytest.mark.parametrize("point", ["inside_first_transaction", "after_second_commit",
+                                   "after_faiss_save", "manifest_rename"])
+def test_ingest_sigkill_at_each_step_loses_nothing_committed(pdf_dir: Path, tmp_path: Path,
+                                                              point: str):
+    import subprocess
+    import sys
+
+    from nlp.doctor import diagnose
+
+    index, reference = tmp_path / "idx", tmp_path / "ref"
+    if point == "after_second_commit":  # a replace: the old version's vectors must go
+        ingest([pdf_dir], index=index, model=MODEL, progress=False)
+        make_pdf(pdf_dir / "brief_kk.pdf", TEXTS["kk"][::-1], title="Changed")
+        make_pdf(pdf_dir / "brief_ru.pdf", TEXTS["ru"] + TEXTS["en"], title="Changed")
+    child = subprocess.run([sys.executable, "-c", KILL_CHILD, point, str(pdf_dir), str(index),
+                            str(Path(__file__).parent)], capture_output=True, timeout=300)
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    if (index / "manifest.json").exists():
+        partial = _state(index)  # opens, and vectors equal the store's chunks
+        with open_index(index) as idx:
+            assert idx.search("квота", k=2) or not partial
+    else:  # only before anything was committed
+        import sqlite3
+
+        with sqlite3.connect(index / "store.sqlite") as db:
+            assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
+    report = ingest([pdf_dir], index=index, progress=False)
+    assert any("recovered the lock" in n for n in report.notes), report.notes
+    ingest([pdf_dir], index=reference, model=MODEL, progress=False)
+    assert _state(index) == _state(reference)
+    assert not [f for f in diagnose(index) if f.level != "ok"]
+    assert not list(index.glob(".tmp-*"))
+
+
+def test_ingest_stale_faiss_file_never_serves_vectors_of_deleted_chunks(pdf_dir: Path,
+                                                                        tmp_path: Path):
+    import shutil
+
+    import numpy as np
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    for name in ("vectors.faiss", "manifest.json"):
+        shutil.copy(index / name, tmp_path / name)
+    make_pdf(pdf_dir / "brief_ru.pdf", [("Другой текст", "Совсем другой текст о визах.")])
+    ingest([pdf_dir], index=index, progress=False)  # replaces the document with the last ids
+    for name in ("vectors.faiss", "manifest.json"):  # as if killed before the new ones landed
+        shutil.copy(tmp_path / name, index / name)
+    with open_index(index) as idx:
+        ids, vecs = idx.store.vectors()
+        got = np.vstack([idx.vectors.index.reconstruct(int(i)) for i in ids])
+        assert np.array_equal(got, vecs)
+        assert idx.search("Совсем другой текст о визах", k=1)[0].doc_id == "brief_ru"
+
+
+def test_lock_second_writer_is_told_who_writes_and_readers_go_on(pdf_dir: Path, tmp_path: Path):
+    import os
+
+    from nlp.errors import IndexLocked
+    from nlp.lock import writer_lock
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    with writer_lock(index):
+        with pytest.raises(IndexLocked, match=f"being written by PID {os.getpid()} .*kill"):
+            ingest([pdf_dir], index=index, progress=False)
+        with open_index(index) as idx:
+            assert idx.search("квота", k=1)
+    assert ingest([pdf_dir], index=index, progress=False).skipped
+
+
+def test_lock_of_a_killed_writer_is_recovered(tmp_path: Path):
+    import subprocess
+    import sys
+    import time
+
+    from nlp.lock import holder, stale_record, writer_lock
+
+    tmp_path.joinpath("x").mkdir()
+    holder_code = ("import sys, time; from nlp.lock import writer_lock\n"
+                   "with writer_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", holder_code, str(tmp_path / "x")],
+                            stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"held"
+    assert holder(tmp_path / "x")["pid"] == proc.pid
+    proc.kill()
+    proc.wait()
+    time.sleep(0.1)
+    assert holder(tmp_path / "x") is None and stale_record(tmp_path / "x")["pid"] == proc.pid
+    with writer_lock(tmp_path / "x") as stale:
+        assert stale["pid"] == proc.pid
+    assert stale_record(tmp_path / "x") is None
+
+
+def test_doctor_finds_and_repairs_damage(pdf_dir: Path, tmp_path: Path):
+    from nlp.doctor import diagnose, repair, worst
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    assert worst(diagnose(index)) == "ok"
+    data = bytearray((index / "vectors.faiss").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (index / "vectors.faiss").write_bytes(bytes(data))
+    (index / ".tmp-manifest.json-x").write_text("{")
+    found = {f.check: f for f in diagnose(index)}
+    assert found["vectors"].level == "error" and "--repair" in found["vectors"].fix
+    assert found["leftovers"].level == "warn"
+    assert worst(repair(index)) == "ok" and worst(diagnose(index)) == "ok"
+    (index / "manifest.json").write_text('{"format_version": 1, "mod')
+    with pytest.raises(Exception, match="nlp doctor --index .* --repair"):
+        open_index(index)
+    assert worst(repair(index)) == "ok"  # the store knows its model, dimension, chunking
+    with open_index(index) as idx:
+        assert idx.manifest["model"] == MODEL and idx.search("квота", k=1)
+
+
+def test_doctor_reports_a_damaged_store_with_the_rebuild_command(pdf_dir: Path,
+                                                                  tmp_path: Path):
+    from click.testing import CliRunner
+
+    from nlp.cli import main
+    from nlp.errors import IndexCorrupt
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    assert CliRunner().invoke(main, ["doctor", "--index", str(index)]).exit_code == 0
+    with (index / "store.sqlite").open("r+b") as fh:
+        fh.write(b"garbage!" * 16)
+    result = CliRunner().invoke(main, ["doctor", "--index", str(index)])
+    assert result.exit_code == 1 and "fix: Rebuild" in result.output
+    assert f"nlp ingest <your files> --index {index}-new" in result.output  # store unreadable
+    with pytest.raises(IndexCorrupt, match="nlp doctor"):
+        open_index(index)
+
+
+def test_ingest_refuses_other_format_with_the_command_that_rebuilds(pdf_dir: Path,
+                                                                     tmp_path: Path):
+    import json
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    manifest = json.loads((index / "manifest.json").read_text())
+    (index / "manifest.json").write_text(json.dumps({**manifest, "format_version": 99}))
+    with pytest.raises(IndexMismatch, match=f"newer nlp.*nlp ingest {pdf_dir} --index {index}-new"):
+        open_index(index)
+    with pytest.raises(IndexMismatch, match="format version 99"):
+        ingest([pdf_dir], index=index, progress=False)
+
+
+def test_index_reader_opened_before_a_replace_keeps_answering(pdf_dir: Path, tmp_path: Path):
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    with open_index(index) as before:
+        make_pdf(pdf_dir / "brief_ru.pdf", [("Визы", "Совсем другой текст о визах.")])
+        ingest([pdf_dir], index=index, progress=False)
+        hits = before.search("иностранной рабочей силы", k=5)  # its old chunks are gone
+        assert all(h.doc_id != "brief_ru" or "визах" in h.text for h in hits)
+    with open_index(index) as after:
+        assert after.search("визах", k=1)[0].doc_id == "brief_ru"
+
+
+def test_index_reconcile_reads_one_snapshot_while_a_writer_deletes(pdf_dir: Path,
+                                                                   tmp_path: Path):
+    from nlp.index import load_vectors
+    from nlp.store import Store
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    (index / "vectors.faiss").unlink()  # the reader must fetch every vector from the store
+    reader = Store(index / "store.sqlite", readonly=True)
+    read_ids, before = reader.vector_ids, reader.vector_ids()
+
+    def ids_then_a_writer_commits():
+        ids = read_ids()
+        writer = Store(index / "store.sqlite")
+        with writer.db:
+            writer.delete_document("brief_ru")
+        writer.close()
+        return ids
+
+    reader.vector_ids = ids_then_a_writer_commits
+    try:
+        vectors = load_vectors(index, reader, 64)
+        assert sorted(vectors.ids()) == sorted(before)  # the state it started from
+    finally:
+        reader.close()
+    with open_index(index) as idx:
+        assert "brief_ru" not in set(idx.documents()["doc_id"])
