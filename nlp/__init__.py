@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _API = {
-    "ingest": "nlp.ingest",
+    "ingest": "nlp.ingestion",
     "open_index": "nlp.index",
     "Index": "nlp.index",
     "parse_pdf": "nlp.parse",
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from nlp.chunk import chunk_document
     from nlp.entities import extract_entities
     from nlp.index import Index, open_index
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
     from nlp.language import detect_language
     from nlp.parse import parse_pdf
 

@@ -45,7 +45,7 @@ def main() -> None:
 @friendly
 def ingest_cli(paths, index, model, prune, file_timeout, file_memory) -> None:
     """Parse, analyse, embed and index PDF/.txt/.md files and directories."""
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
     from nlp.worker import Budget
 
     report = ingest(list(paths), index=index, model=model, prune=prune,

@@ -70,7 +70,7 @@ def diagnose(index: str | Path) -> list[Finding]:
 
 def repair(index: str | Path) -> list[Finding]:
     """Repair what can be rebuilt from the store (under the writer lock); then diagnose."""
-    from nlp.ingest import save_index
+    from nlp.ingestion import save_index
     from nlp.vectors import VectorIndex
 
     root = _existing(index)
@@ -206,7 +206,7 @@ def _count_finding(store: Store, manifest: dict) -> Finding:
 
 
 def _source_finding(root: Path, store: Store) -> Finding:
-    from nlp.ingest import _undisplay
+    from nlp.ingestion import _undisplay
 
     gone = [p for p in store.paths().values()
             if not (Path(p).exists() or Path(_undisplay(p)).exists())]

@@ -35,7 +35,7 @@ def main() -> None:
     args = _args()
     from nlp.embed import load_embedder
     from nlp.index import open_index
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     start = time.perf_counter()
     load_embedder(args.model)

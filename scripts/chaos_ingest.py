@@ -73,7 +73,7 @@ def register(model: str) -> None:
 def child(index: str, model: str, folder: str) -> None:
     """The process that gets killed: ingest ``folder`` with --prune, print the report."""
     register(model)
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     report = ingest([folder], index=index, model=model, prune=True, progress=False)
     print(json.dumps({"added": len(report.added), "replaced": len(report.replaced),
@@ -127,7 +127,7 @@ def run_chaos(tmp: Path, sources: list[Path], args) -> dict:
 def reference(folder: Path, sources: list[Path], model: str) -> tuple[dict, list[str]]:
     """Per content SHA-256: (chunks, entities, sorted chunk-text hashes) of a clean ingest."""
     from nlp.index import open_index
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     report = ingest(sources, index=folder, model=model, progress=False)
     excluded = [Path(f.path).name for f in report.failed]

@@ -50,7 +50,7 @@ def main() -> None:
 
 def run(tmp: Path, paths: list[Path], model: str, interval: float) -> dict:
     from nlp.index import open_index
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     src, index = tmp / "src", tmp / "index"
     src.mkdir()
@@ -116,7 +116,7 @@ def _rotate(files: list[Path]) -> None:
 
 def _second_writer(index: Path, pid: int) -> str:
     from nlp.errors import IndexLocked
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     try:
         ingest([ROOT / "corpus"], index=index, progress=False)

@@ -1,8 +1,8 @@
 """Evaluate cross-lingual retrieval through the pipeline; print ONE JSON line.
 
 Every figure goes through the public API: ``ingest(paths, index=tmp)`` then
-``open_index(tmp).batch_search(queries, k=...)`` (imported from ``nlp.ingest`` / ``nlp.index``:
-the lazy ``nlp.ingest`` attribute turns into the submodule after its first use). When
+``open_index(tmp).batch_search(queries, k=...)`` (imported from ``nlp.ingestion`` /
+``nlp.index``). When
 ``batch_search`` takes a ``mode`` argument, each mode it accepts (dense, keyword, hybrid) is
 evaluated; otherwise the one (dense) search is reported as "dense".
 
@@ -18,7 +18,7 @@ Parts (a part whose data is missing is null, with the reason under "skipped"):
            (whitespace-normalised), so judgments survive re-chunking; judgments whose quote is
            in no chunk are listed under "unmatched_judgments"
   latency  warm search p50/p95 (query embedding included) at 10k and 100k chunks: documents
-           of real paragraphs ingested through nlp.ingest, with passage vectors reused from
+           of real paragraphs ingested through nlp.ingestion, with passage vectors reused from
            real embeddings plus small noise and entity extraction switched off (so building
            takes minutes, not hours); queries are embedded by the real model
 
@@ -137,7 +137,7 @@ def log(message: str) -> None:
 
 def build_text_index(texts: dict[str, str], root: Path, model: str | None) -> Path:
     """Write each text to ``<name>.txt`` and ingest the folder; returns the index path."""
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     docs = root / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -416,7 +416,7 @@ def grouped(queries: list[dict], records: list[dict]) -> dict:
 
 def eval_domain(args) -> dict:
     from nlp.index import open_index
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     paths = sorted((ROOT / "corpus").glob("*.pdf"))
     shared = args.data / "pdfs"
@@ -446,7 +446,7 @@ def eval_domain(args) -> dict:
 
 class NoisyReuseEmbedder:
     """Passage vectors: a real embedding (picked by text hash) plus small Gaussian noise;
-    query vectors: the real model. Lets 100k chunks go through ``nlp.ingest`` in minutes."""
+    query vectors: the real model. Lets 100k chunks go through ``nlp.ingestion`` in minutes."""
 
     def __init__(self, real, pool: np.ndarray, sigma: float = 0.01, seed: int = 0) -> None:
         self.real, self.pool, self.sigma = real, pool, sigma
@@ -491,7 +491,7 @@ def synthetic_docs(pool: dict[str, list[str]], chars: int, start: int, rng: rand
 
 def grow_index(root: Path, target: int, pool, model: str, rng, state: dict) -> int:
     """Ingest synthetic documents into ``root/index`` until it holds ``target`` chunks."""
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
 
     while state["chunks"] < target:
         per_chunk = state["chars"] / state["chunks"] if state["chunks"] else 800.0
@@ -576,7 +576,7 @@ def eval_latency(args) -> dict:
     fake = NoisyReuseEmbedder(real, pool_vectors(pool, real, 256, args.seed), seed=args.seed)
     register_embedder(fake.model_id, fake)
     queries = [q["query"] for q in load_queries()]
-    out = {"build": "nlp.ingest of documents of 30 real paragraphs (kk:ru:en = 2:2:1) with "
+    out = {"build": "nlp.ingestion of documents of 30 real paragraphs (kk:ru:en = 2:2:1) with "
                     "entity extraction off; passage vectors = one of 256 real paragraph "
                     "embeddings + N(0, 0.01^2) noise; queries embedded by the real model",
            "queries": args.latency_queries, "k": K}

@@ -6,7 +6,7 @@ cross-reference data and objects spliced in from another PDF (1-3 mutations each
 ``--zoo`` the full-scale PDF zoo of tests/pdf_zoo.py joins them (5,000 pages, an image
 bomb, 100,000-deep nesting, encryption, HTML/PNG named .pdf, JavaScript and attachments).
 
-All files go through ``nlp.ingest`` (child-process parser under the per-file budget), in
+All files go through ``nlp.ingestion.ingest`` (child-process parser under the per-file budget), in
 batches into one index. Counted: files added / failed by kind; ``untyped`` = the parser
 raised something other than ParseError (kind "unexpected": a bug in nlp.parse);
 ``parser_crashes`` = the parser child died (contained, the batch went on); ``timeouts``;
@@ -132,7 +132,7 @@ def main() -> None:
 
 
 def run(folder: Path, made: dict, zoo: dict, index: Path, args, seeds: list[Path]) -> dict:
-    from nlp.ingest import ingest
+    from nlp.ingestion import ingest
     from nlp.worker import GRACE_S, Budget
 
     budget = Budget(args.timeout, args.memory)

@@ -86,3 +86,11 @@ def test_cli_help_does_not_import_torch():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_api_ingest_stays_callable_after_use(pdf_dir: Path, tmp_path: Path):
+    import nlp
+
+    for _ in range(2):  # a submodule import must not shadow the function
+        nlp.ingest([pdf_dir], index=tmp_path / "idx", model=MODEL, progress=False)
+    assert callable(nlp.ingest) and callable(nlp.open_index)

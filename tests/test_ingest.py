@@ -8,7 +8,7 @@ from conftest import TEXTS, make_pdf
 
 from nlp.errors import IndexMismatch, IndexNotFound, UserError
 from nlp.index import open_index
-from nlp.ingest import ingest
+from nlp.ingestion import ingest
 
 MODEL = "test/hash-64"
 
@@ -125,7 +125,7 @@ sys.path.insert(0, sys.argv[4])
 from conftest import HashEmbedder
 from nlp import embed
 embed.register_embedder("test/hash-64", HashEmbedder())
-import nlp.atomic, nlp.ingest
+import nlp.atomic, nlp.ingestion
 from nlp.store import Store
 from nlp.vectors import VectorIndex
 
@@ -149,10 +149,10 @@ if point == "inside_first_transaction":  # rows inserted, not committed
 elif point == "after_second_commit":  # store has it, FAISS (in memory and on disk) not
     die_on(VectorIndex, "add", lambda n, a: n == 2)
 elif point == "after_faiss_save":  # new FAISS file, old manifest
-    die_on(nlp.ingest, "write_manifest", lambda n, a: bool(a[3]))
+    die_on(nlp.ingestion, "write_manifest", lambda n, a: bool(a[3]))
 elif point == "manifest_rename":  # new manifest written to its temporary file, not renamed
     die_on(nlp.atomic.os, "replace", lambda n, a: str(a[1]).endswith("manifest.json") and n > 2)
-nlp.ingest.ingest([sys.argv[2]], index=sys.argv[3], model="test/hash-64", progress=False)
+nlp.ingestion.ingest([sys.argv[2]], index=sys.argv[3], model="test/hash-64", progress=False)
 """
 
 

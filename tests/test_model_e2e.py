@@ -8,7 +8,7 @@ import pytest
 from conftest import make_pdf
 
 from nlp.index import open_index
-from nlp.ingest import ingest
+from nlp.ingestion import ingest
 
 pytestmark = pytest.mark.model
 

@@ -20,7 +20,7 @@ from nlp.atomic import atomic_path
 from nlp.cli import main
 from nlp.errors import IndexMismatch, UserError
 from nlp.index import open_index
-from nlp.ingest import ingest
+from nlp.ingestion import ingest
 from nlp.worker import (
     Budget,
     ParseOutOfMemory,
