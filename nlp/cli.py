@@ -42,14 +42,16 @@ def main() -> None:
               help="Seconds one file may take to parse; slower files are skipped.")
 @click.option("--file-memory", default=4096, show_default=True, type=click.IntRange(min=0),
               help="MB of memory the parser may use per file (0 = no limit).")
+@click.option("--keep-broken", is_flag=True,
+              help="Also index blocks whose text layer is garbage (left out by default).")
 @friendly
-def ingest_cli(paths, index, model, prune, file_timeout, file_memory) -> None:
+def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broken) -> None:
     """Parse, analyse, embed and index PDF/.txt/.md files and directories."""
     from nlp.ingestion import ingest
     from nlp.worker import Budget
 
     report = ingest(list(paths), index=index, model=model, prune=prune,
-                    budget=Budget(file_timeout, file_memory))
+                    budget=Budget(file_timeout, file_memory), keep_broken=keep_broken)
     click.echo(report.summary())
 
 

@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -125,9 +125,12 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
 
 
 def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: str | None = None,
-           prune: bool = False, progress: bool = True,
-           budget: Budget | None = None) -> IngestReport:
-    """Ingest files and directories into the index at ``index`` (created if needed)."""
+           prune: bool = False, progress: bool = True, budget: Budget | None = None,
+           keep_broken: bool = False) -> IngestReport:
+    """Ingest files and directories into the index at ``index`` (created if needed).
+
+    ``keep_broken`` indexes blocks whose text layer scored as garbage (left out by default).
+    """
     files = collect_files(paths)
     root = Path(index)
     root.mkdir(parents=True, exist_ok=True)
@@ -139,6 +142,7 @@ def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: st
         store = Store(root / STORE)
         try:
             run = _start(root, store, model, report, budget or Budget(), paths)
+            run.settings = replace(run.settings, keep_broken=keep_broken)  # a per-run choice
             _ingest_files(run, files, progress)
             if prune:
                 _prune(run)
