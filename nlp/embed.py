@@ -7,6 +7,7 @@ download). E5 needs its prompts: ``passage: `` at ingest, ``query: `` at search 
 from __future__ import annotations
 
 import os
+import zlib
 from typing import Protocol
 
 import numpy as np
@@ -61,6 +62,30 @@ class SentenceTransformerEmbedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors of queries, shape (n, dim)."""
         return self._encode(texts, "query")
+
+
+class HashEmbedder:
+    """Deterministic bag-of-character-trigrams vectors: similar strings get similar vectors.
+
+    No meaning, no model: for tests and crash/fuzz scripts that must run in milliseconds.
+    Registered by those callers as ``test/hash-64``; never a default.
+    """
+
+    model_id = "test/hash-64"
+    dim = 64
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        t = f"  {' '.join(text.lower().split())}  "
+        for i in range(len(t) - 2):
+            v[zlib.crc32(t[i:i + 3].encode()) % self.dim] += 1.0
+        return v / (np.linalg.norm(v) or 1.0)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """One vector per text, shape (n, 64)."""
+        return np.array([self._vec(t) for t in texts], dtype=np.float32).reshape(-1, self.dim)
+
+    embed_queries = embed_passages
 
 
 _LOADED: dict[str, Embedder] = {}

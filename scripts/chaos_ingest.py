@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -45,29 +44,11 @@ HASH_MODEL = "test/hash-64"
 QUERY = "migration quota for work permits"
 
 
-class HashEmbedder:
-    """Deterministic bag-of-trigrams vectors (as in tests/conftest.py)."""
-
-    model_id, dim = HASH_MODEL, 64
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        t = f"  {' '.join(text.lower().split())}  "
-        for i in range(len(t) - 2):
-            v[zlib.crc32(t[i:i + 3].encode()) % self.dim] += 1.0
-        return v / (np.linalg.norm(v) or 1.0)
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return np.array([self._vec(t) for t in texts], dtype=np.float32).reshape(-1, self.dim)
-
-    embed_queries = embed_passages
-
-
 def register(model: str) -> None:
     if model == HASH_MODEL:
-        from nlp import embed
+        from nlp.embed import HashEmbedder, register_embedder
 
-        embed.register_embedder(HASH_MODEL, HashEmbedder())
+        register_embedder(HASH_MODEL, HashEmbedder())
 
 
 def child(index: str, model: str, folder: str) -> None:

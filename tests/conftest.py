@@ -7,13 +7,12 @@ meaning run offline in milliseconds; tests marked ``model`` use the real default
 from __future__ import annotations
 
 import hashlib
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from nlp import embed
+from nlp.embed import HashEmbedder
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -67,25 +66,6 @@ def pdf_dir(tmp_path: Path) -> Path:
     for lang, sections in TEXTS.items():
         make_pdf(folder / f"brief_{lang}.pdf", sections, title=f"Brief ({lang})")
     return folder
-
-
-class HashEmbedder:
-    """Deterministic bag-of-trigrams vectors: similar strings get similar vectors."""
-
-    model_id = "test/hash-64"
-    dim = 64
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        t = f"  {' '.join(text.lower().split())}  "
-        for i in range(len(t) - 2):
-            v[zlib.crc32(t[i:i + 3].encode()) % self.dim] += 1.0
-        return v / (np.linalg.norm(v) or 1.0)
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return np.array([self._vec(t) for t in texts], dtype=np.float32).reshape(-1, self.dim)
-
-    embed_queries = embed_passages
 
 
 @pytest.fixture(autouse=True)
