@@ -48,10 +48,15 @@ def leftovers(folder: str | Path) -> list[Path]:
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes, read in 1 MB blocks."""
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+        return stream_sha256(fh)
+
+
+def stream_sha256(fh) -> str:
+    """SHA-256 of the rest of an open binary file, read in 1 MB blocks."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 

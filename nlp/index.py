@@ -19,7 +19,7 @@ import numpy as np
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
 from nlp.language import LANGS, UND
 from nlp.records import Hit
-from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store
+from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, quote_columns
 from nlp.vectors import VectorIndex
 
 FORMAT_VERSION = 1
@@ -203,7 +203,8 @@ class Index:
 
     def documents(self):
         """DataFrame: one row per document."""
-        return self._frame(f"SELECT {_q(DOCUMENT_COLUMNS)} FROM documents ORDER BY doc_id")
+        columns = quote_columns(DOCUMENT_COLUMNS)
+        return self._frame(f"SELECT {columns} FROM documents ORDER BY doc_id")
 
     def chunks(self):
         """DataFrame: one row per chunk (without vectors)."""
@@ -217,7 +218,7 @@ class Index:
         if label and label not in LABELS:
             raise UserError(f"Unknown label {label!r}; choose from {', '.join(LABELS)}")
         _check_lang(lang)
-        sql, args = f"SELECT {_q(ENTITY_COLUMNS)} FROM entities WHERE 1", []
+        sql, args = f"SELECT {quote_columns(ENTITY_COLUMNS)} FROM entities WHERE 1", []
         for col, val in (("label", label), ("lang", lang)):
             if val:
                 sql, args = f"{sql} AND {col} = ?", [*args, val]
@@ -273,5 +274,3 @@ def _check_search(queries: list[str], k: int, lang: str | None) -> None:
     _check_lang(lang)
 
 
-def _q(names) -> str:
-    return ", ".join(f'"{n}"' for n in names)

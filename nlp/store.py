@@ -139,7 +139,7 @@ class Store:
         first = self._next_chunk_id()
         ids = list(range(first, first + len(chunks)))
         self.db.executemany(
-            f"INSERT INTO chunks (id, {_cols(CHUNK_COLUMNS)}, vector) VALUES "
+            f"INSERT INTO chunks (id, {quote_columns(CHUNK_COLUMNS)}, vector) VALUES "
             f"({','.join('?' * (len(CHUNK_COLUMNS) + 2))})",
             [(i, *[getattr(chunk, c) for c in CHUNK_COLUMNS],
               np.asarray(vec, dtype=np.float32).tobytes())
@@ -147,7 +147,7 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_chunk_id', ?)",
                         (str(first + len(chunks)),))
         self.db.executemany(
-            f"INSERT INTO entities ({_cols(ENTITY_COLUMNS)}) VALUES "
+            f"INSERT INTO entities ({quote_columns(ENTITY_COLUMNS)}) VALUES "
             f"({','.join('?' * len(ENTITY_COLUMNS))})",
             [(c.doc_id, c.chunk_id, page, c.lang, e.start, e.end, e.label, e.text, e.norm,
               e.canonical_id, e.value, e.unit, e.source) for c, page, e in entities])
@@ -228,5 +228,6 @@ class Store:
         return names, cur.fetchall()
 
 
-def _cols(names: Iterable[str]) -> str:
+def quote_columns(names: Iterable[str]) -> str:
+    """'"a", "b"' for SQL ("end" is a keyword)."""
     return ", ".join(f'"{n}"' for n in names)

@@ -8,12 +8,11 @@ read, never pickle.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
-from nlp.atomic import atomic_path
+from nlp.atomic import atomic_path, stream_sha256
 
 
 class VectorIndex:
@@ -33,7 +32,7 @@ class VectorIndex:
         import faiss
 
         with open(path, "rb") as fh:
-            if sha256 and _sha256(fh) != sha256:
+            if sha256 and stream_sha256(fh) != sha256:
                 raise ValueError("content differs from the manifest's SHA-256")
             fh.seek(0)
             try:
@@ -52,7 +51,7 @@ class VectorIndex:
         with atomic_path(path) as tmp:
             faiss.write_index(self.index, str(tmp))
             with open(tmp, "rb") as fh:
-                return _sha256(fh)
+                return stream_sha256(fh)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -88,13 +87,6 @@ class VectorIndex:
         import faiss
 
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
-
-
-def _sha256(fh) -> str:
-    digest = hashlib.sha256()
-    for block in iter(lambda: fh.read(1 << 20), b""):
-        digest.update(block)
-    return digest.hexdigest()
 
 
 def _first_line(err: Exception) -> str:
