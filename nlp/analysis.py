@@ -20,7 +20,12 @@ _KK_ONLY = re.compile(r"[әғқңөұүһі]")
 
 def terms(text: str, lang: str = "und") -> list[str]:
     """Keyword terms of ``text`` in order (duplicates kept)."""
-    return [_term(m.group().lower().replace("ё", "е"), lang) for m in _TOKEN.finditer(text)]
+    return [_term(word, lang) for word in words(text)]
+
+
+def words(text: str) -> list[str]:
+    """The words ``terms`` stems, lower-cased and ё/е folded, in order."""
+    return [m.group().lower().replace("ё", "е") for m in _TOKEN.finditer(text)]
 
 
 @lru_cache(maxsize=200_000)

@@ -6,20 +6,31 @@ against the SHA-256 in the manifest and brought in step with the store on open (
 of chunks the store no longer has are dropped, missing ones added from the store), so an
 interrupted ingest or a damaged file costs time, never answers. Readers take no lock and
 see the last committed state, also while an ingest is running.
+
+Search has three modes: ``dense`` (FAISS over the chunk vectors), ``keyword`` (BM25 over the
+analysed terms, ``nlp.keyword``) and ``hybrid`` (the two fused per language). Filters
+(language, document, year, entities) become one SQL condition on the chunks; the allowed
+ids go into the exact vector search and the condition into the keyword query, so a filter
+never costs top-k recall.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
 from nlp.language import LANGS, UND
+from nlp.rank import collapse as collapse_texts
+from nlp.rank import fuse_by_language
 from nlp.records import Hit
-from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, quote_columns
+from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
 from nlp.vectors import VectorIndex
 
 FORMAT_VERSION = 1
@@ -27,6 +38,10 @@ MANIFEST, STORE, VECTORS = "manifest.json", "store.sqlite", "vectors.faiss"
 LABELS = ("ORG", "LAW", "PERSON", "GPE", "LOC", "DATE", "MONEY", "PERCENT", "CARDINAL",
           "QUANTITY")
 MAX_QUERY_CHARS = 4000  # the model reads at most 512 tokens; the rest would be cut anyway
+MODES = ("dense", "keyword", "hybrid")
+DEFAULT_MODE = "hybrid"  # chosen on the domain query set (scripts/eval_retrieval.py)
+FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, 5k) of each list
+_YEARS = re.compile(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?")
 
 
 def read_manifest(path: Path) -> dict:
@@ -126,6 +141,8 @@ def reconcile(index: VectorIndex, store: Store) -> tuple[int, int]:
         vectors = store.vectors_for(missing, index.dim)
     index.remove(stale.tolist())
     index.add(missing, vectors)
+    # an approximate index re-scores its candidates (and retrains) from the store's vectors
+    index.exact = lambda ids: store.vectors_for(ids, index.dim, missing_ok=True)
     return len(stale), len(missing)
 
 
@@ -149,6 +166,8 @@ class Index:
         try:
             self.vectors = load_vectors(self.path, self.store, self.manifest["dim"],
                                         file_sha(self.manifest, VECTORS))
+            if hasattr(self.vectors, "exact"):  # an approximate index re-scores from the store
+                self.vectors.exact = self._exact_vectors
         except BaseException:
             self.store.close()
             raise
@@ -156,50 +175,136 @@ class Index:
     def close(self) -> None:
         self.store.close()
 
+    def _exact_vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored float32 vectors of ``ids``; NaN rows for chunks deleted since."""
+        return self.store.vectors_for(ids, self.vectors.dim, missing_ok=True)
+
     def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def search(self, query: str, k: int = 10, lang: str | None = None,
-               doc: str | None = None) -> Hits:
-        """The ``k`` chunks nearest to ``query``, optionally only in ``lang`` / ``doc``."""
-        return self.batch_search([query], k, lang, doc)[0]
+    def search(self, query: str, k: int = 10, lang: str | None = None, doc: str | None = None,
+               *, mode: str | None = None, year=None, entity=None,
+               collapse: bool = False) -> Hits:
+        """The ``k`` best chunks for ``query``; see ``batch_search`` for the options."""
+        return self.batch_search([query], k, lang, doc, mode=mode, year=year, entity=entity,
+                                 collapse=collapse)[0]
 
     def batch_search(self, queries: list[str], k: int = 10, lang: str | None = None,
-                     doc: str | None = None) -> list[Hits]:
-        """``search`` for many queries at once."""
-        from nlp.embed import load_embedder
+                     doc: str | None = None, *, mode: str | None = None, year=None,
+                     entity=None, collapse: bool = False) -> list[Hits]:
+        """The ``k`` best chunks per query.
 
+        ``mode``: ``dense`` (score = cosine), ``keyword`` (score = -BM25 of the stemmed terms)
+        or ``hybrid`` (``nlp.rank.fuse_by_language``: dense search decides how many places each
+        language gets, and each language's places go to the reciprocal-rank fusion of its
+        dense and keyword hits; score = that RRF score, comparable within one language);
+        default ``DEFAULT_MODE`` (``dense`` with a warning on an index without keywords).
+        Filters, all combined: ``lang``, ``doc`` (a doc_id), ``year`` (2021, "2019-2022" or
+        (2019, 2022); the document's year from its metadata) and ``entity``
+        ("LAW:law:477-IV" or a list of them, all mentioned by the chunk). ``collapse`` drops
+        chunks that nearly repeat a better one and still returns ``k`` hits when there are.
+        """
         queries = [clean_query(q) for q in queries]
         _check_search(queries, k, lang)
-        lang = lang.lower() if lang else lang
-        allowed = None
-        if lang or doc:
-            if doc and doc not in self.store.paths():
-                raise UserError(f"No document {doc!r} in {self.path}. See: nlp info --index "
-                                f"{self.path}")
-            allowed = self.store.ids_where(lang, doc)
-        if len(self.vectors) == 0 or (allowed is not None and len(allowed) == 0):
+        mode = self._mode(mode)
+        where, args = self._filter(lang, doc, year, entity)
+        allowed = None if where == "1" or mode == "keyword" else self.store.ids_where(where, args)
+        if allowed is not None and len(allowed) == 0:
             return [Hits() for _ in queries]
+        if not collapse:
+            return [self._hits(r) for r in self._ranked(queries, k, mode, where, args, allowed)]
+        return self._collapsed(queries, k, mode, where, args, allowed)
+
+    def _collapsed(self, queries: list[str], k: int, mode: str, where: str, args: list,
+                   allowed: np.ndarray | None) -> list[Hits]:
+        """Ranked lists deep enough that ``k`` hits remain after collapsing near-duplicates."""
+        out: dict[int, Hits] = {}
+        pending, depth = list(range(len(queries))), 2 * k
+        while pending:
+            ranked = self._ranked([queries[i] for i in pending], depth, mode, where, args,
+                                  allowed)
+            for i, pairs in zip(list(pending), ranked, strict=True):
+                hits = self._hits(pairs)
+                keep = collapse_texts([h.text for h in hits], [h.lang for h in hits])
+                if len(keep) >= k or len(pairs) < depth:
+                    out[i] = Hits(_renumber([hits[j] for j in keep[:k]]))
+                    pending.remove(i)
+            depth *= 4
+        return [out[i] for i in range(len(queries))]
+
+    def _ranked(self, queries: list[str], n: int, mode: str, where: str, args: list,
+                allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
+        """Top ``n`` (chunk id, score) per query in ``mode``."""
+        if mode == "keyword":
+            return [self.store.keyword_search(q, n, where, args) for q in queries]
+        depth = n if mode == "dense" else max(FUSION_DEPTH, 5 * n)
+        dense = self._dense(queries, depth, allowed)
+        if mode == "dense":
+            return dense
+        fused = []
+        for q, near in zip(queries, dense, strict=True):
+            near_ids = [i for i, _ in near]
+            word_ids = [i for i, _ in self.store.keyword_search(q, depth, where, args)]
+            langs = self.store.langs_of({*near_ids, *word_ids})
+            fused.append(fuse_by_language(near_ids, word_ids, langs)[:n])
+        return fused
+
+    def _dense(self, queries: list[str], n: int,
+               allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
+        """Top ``n`` (chunk id, cosine) per query from the vector index."""
+        from nlp.embed import load_embedder
+
+        if len(self.vectors) == 0:
+            return [[] for _ in queries]
         vecs = load_embedder(self.manifest["model"]).embed_queries(queries)
         if vecs.shape[1] != self.vectors.dim:
             raise IndexMismatch(
                 f"Model {self.manifest['model']} now gives {vecs.shape[1]}-d vectors, the index "
                 f"at {self.path} holds {self.vectors.dim}-d. Rebuild it: "
                 f"{rebuild_command(self.path, self.manifest['model'])}")
-        scores, ids = self.vectors.search(vecs, k, allowed)
-        return [self._hits(s, i) for s, i in zip(scores, ids, strict=False)]
+        scores, ids = self.vectors.search(vecs, n, allowed)
+        return [[(int(i), float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]
+                for row_s, row_i in zip(scores, ids, strict=True)]
 
-    def _hits(self, scores: np.ndarray, ids: np.ndarray) -> Hits:
-        keep = [(float(s), int(i)) for s, i in zip(scores, ids, strict=False) if i >= 0]
-        rows = self.store.chunk_rows(i for _, i in keep)
+    def _mode(self, mode: str | None) -> str:
+        """The search mode to use; refuses keyword modes on an index without keywords."""
+        if mode is not None and (not isinstance(mode, str) or mode.lower() not in MODES):
+            raise UserError(f"Unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        wanted = mode.lower() if mode else DEFAULT_MODE
+        if wanted == "dense" or self.store.has_keyword_index():
+            return wanted
+        fix = (f"add it with: nlp doctor --index {_quote(str(self.path))} --repair "
+               f"(or any nlp ingest ... --index {_quote(str(self.path))})")
+        if mode is None:
+            warnings.warn(f"Index {self.path} has no keyword index (made by an older nlp), so "
+                          f"this search is dense only; {fix}", stacklevel=3)
+            return "dense"
+        raise UserError(f"Index {self.path} has no keyword index for --mode {wanted} (made by "
+                        f"an older nlp); {fix}")
+
+    def _filter(self, lang: str | None, doc: str | None, year,
+                entity) -> tuple[str, list]:
+        """The SQL condition for the filters, after checking each one."""
+        if doc is not None and (not isinstance(doc, str) or doc not in self.store.paths()):
+            raise UserError(f"No document {doc!r} in {self.path}. See: nlp info --index "
+                            f"{self.path}")
+        entities = parse_entities(entity)
+        for label, canonical in entities:
+            if not self.store.has_entity(label, canonical):
+                raise UserError(f"No chunk in {self.path} mentions {label}:{canonical}; list "
+                                f"them: nlp entities --index {self.path} --label {label}")
+        return chunk_filter(lang.lower() if lang else None, doc, parse_years(year), entities)
+
+    def _hits(self, pairs: list[tuple[int, float]]) -> Hits:
+        rows = self.store.chunk_rows(i for i, _ in pairs)
         return Hits(
-            Hit(rank=n, score=round(s, 4), doc_id=r["doc_id"], path=r["path"],
-                title=r["title"] or "", page_start=r["page_start"], page_end=r["page_end"],
-                lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"])
-            for n, (s, r) in enumerate(((s, rows[i]) for s, i in keep if i in rows), 1))
+            Hit(rank=n, score=round(s, 6 if s < 0.1 else 4), doc_id=r["doc_id"],
+                path=r["path"], title=r["title"] or "", page_start=r["page_start"],
+                page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"])
+            for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
 
     def documents(self):
         """DataFrame: one row per document."""
@@ -259,6 +364,52 @@ def clean_query(query: str) -> str:
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c
                    for c in query[:MAX_QUERY_CHARS * 2])
     return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+def parse_years(year) -> tuple[int, int] | None:
+    """(first, last) year from 2021, "2021", "2019-2022" or (2019, 2022); None for None."""
+    if year is None:
+        return None
+    if isinstance(year, (tuple, list)) and len(year) == 2:
+        first, last = year
+    elif isinstance(year, (int, np.integer)) and not isinstance(year, bool):
+        first = last = year
+    elif isinstance(year, str) and (m := _YEARS.fullmatch(year)):
+        first, last = int(m[1]), int(m[2] or m[1])
+    else:
+        first = last = None
+    if not all(isinstance(y, (int, np.integer)) and not isinstance(y, bool) and
+               1000 <= y <= 2999 for y in (first, last)) or first > last:
+        raise UserError(f"Year must look like 2021 or 2019-2022 (first <= last), got {year!r}")
+    return int(first), int(last)
+
+
+def parse_entities(entity) -> list[tuple[str, str]]:
+    """[(LABEL, canonical_id)] from "LAW:law:477-IV" or a list of such; [] for None."""
+    if entity is None:
+        return []
+    items = [entity] if isinstance(entity, str) else entity
+    if not isinstance(items, Iterable):
+        raise UserError(f"An entity filter is text like LAW:law:477-IV, got {entity!r}")
+    out = []
+    for item in items:
+        label, _, canonical = item.partition(":") if isinstance(item, str) else ("", "", "")
+        label, canonical = label.strip().upper(), canonical.strip()
+        if not canonical:
+            raise UserError(f"An entity filter is LABEL:canonical_id, e.g. LAW:law:477-IV or "
+                            f"ORG:kz.mlsp (see nlp entities), got {item!r}")
+        if label not in LABELS:
+            raise UserError(f"Unknown label {label!r} in entity filter {item!r}; choose from "
+                            f"{', '.join(LABELS)}")
+        out.append((label, canonical))
+    return list(dict.fromkeys(out))
+
+
+def _renumber(hits: list[Hit]) -> list[Hit]:
+    """The hits with ranks 1..n in their order."""
+    for n, hit in enumerate(hits, 1):
+        hit.rank = n
+    return hits
 
 
 def _check_lang(lang: str | None) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from nlp.analysis import terms
 
 RRF_K = 60  # the constant of Cormack et al. (2009); damps the head of each list
-_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+|$)")
+# a sentence ends at a blank line or page break (single line breaks are PDF line wraps), or
+# at .!?… before a space and a word that is neither lower-case nor a number (so
+# "No. 477-IV", "22.07.2011" and "art. 97" stay whole)
+_END = re.compile(r"[.!?…]+[»\"”)]*(?=\s)|\n\s*\n|\f")
 
 
 def rrf(rankings: Iterable[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -18,6 +21,22 @@ def rrf(rankings: Iterable[Sequence[int]], k: int = RRF_K) -> list[tuple[int, fl
         for rank, item in enumerate(ranking, 1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def fuse_by_language(dense: Sequence[int], keyword: Sequence[int], lang: Mapping[int, str],
+                     k: int = RRF_K) -> list[tuple[int, float]]:
+    """Hybrid ranking: (id, score) in the places of ``dense``, each refilled within its language.
+
+    BM25 compares chunks only within one language (each has its own analyser and
+    vocabulary); the dense model is the one judge across languages. So ``dense`` decides how
+    many places each language gets and where, and the places of a language are filled, in
+    order, by the RRF of the dense and keyword ids in that language (score = that RRF score).
+    A keyword list in the query's language cannot push the other languages' passages out.
+    """
+    langs = dict.fromkeys(lang.get(i, "") for i in dense)
+    per = {lg: iter(rrf([[i for i in dense if lang.get(i, "") == lg],
+                         [i for i in keyword if lang.get(i, "") == lg]], k)) for lg in langs}
+    return [next(per[lang.get(i, "")]) for i in dense]
 
 
 def shingles(text: str, lang: str = "und", n: int = 3) -> set[tuple[str, ...]]:
@@ -43,16 +62,27 @@ def collapse(texts: Sequence[str], langs: Sequence[str], threshold: float = 0.8)
     return kept
 
 
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text``, leading and trailing spaces left out."""
+    out, start = [], 0
+    for m in _END.finditer(text):
+        follow = text[m.end():].lstrip()[:1]
+        if m.group()[0] in ".!?…" and follow and (follow.islower() or follow.isdigit()):
+            continue
+        out.append((start, m.end()))
+        start = m.end()
+    out.append((start, len(text)))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e - len(text[s:e]) +
+             len(text[s:e].rstrip())) for s, e in out if text[s:e].strip()]
+
+
 def best_sentence(text: str, query: str, lang: str = "und") -> tuple[int, int]:
     """(start, end) in ``text`` of the sentence sharing most query terms (first if none)."""
     wanted = set(terms(query, lang))
     best, best_score = None, 0.0
-    for m in _SENTENCE.finditer(text):
-        if not m.group().strip():
-            continue
-        found = terms(m.group(), lang)
+    for start, end in sentences(text):
+        found = terms(text[start:end], lang)
         score = len(wanted.intersection(found)) / (1 + 0.01 * len(found))
         if best is None or score > best_score:
-            lead = len(m.group()) - len(m.group().lstrip())
-            best, best_score = (m.start() + lead, m.end()), score
+            best, best_score = (start, end), score
     return best or (0, len(text))

@@ -10,22 +10,46 @@ from pathlib import Path
 from nlp.errors import UserError
 from nlp.records import Document, Hit
 
-SNIPPET = 240
+SNIPPET = 320  # characters of a hit shown: the best sentence and some context
+SENTENCE = 280  # at most this much of the best sentence
+OPEN_MARK, CLOSE_MARK = "\ue000", "\ue001"  # private-use placeholders for the bold codes
 TABLE_COLUMNS = ["doc_id", "page", "lang", "label", "text", "canonical_id", "norm", "value",
                  "unit"]
 
 
-def hits_table(hits: list[Hit]) -> str:
-    """A readable listing: rank, score, language, pages, document and a snippet."""
+def hits_table(hits: list[Hit], query: str = "", ansi: bool = False) -> str:
+    """A readable listing: rank, score, language, pages, document, title, and the chunk's
+    sentence that best matches ``query`` in bold (``ansi``) or between »…«, with context."""
     out = []
     for h in hits:
         pages = f"p.{h.page_start}" + (f"-{h.page_end}" if h.page_end != h.page_start else "")
-        title = h.title if len(h.title) <= 70 else h.title[:69] + "…"
-        out.append(f"{h.rank:>2}. {h.score:.3f}  [{h.lang}]  {h.doc_id}  {pages}  {title}")
-        snippet = " ".join(h.text.split())
-        snippet = snippet if len(snippet) <= SNIPPET else snippet[: SNIPPET - 1] + "…"
-        out.append(textwrap.indent(textwrap.fill(snippet, 96), "      "))
+        title = _cut(h.title or h.doc_id, 70)
+        out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {pages}  {title}")
+        out.append(textwrap.indent(_snippet(h.text, query, h.lang, ansi), "      "))
     return "\n".join(out)
+
+
+def _snippet(text: str, query: str, lang: str, ansi: bool) -> str:
+    """The best sentence, marked, with a little context either side, wrapped to 96."""
+    from nlp.rank import best_sentence
+
+    start, end = best_sentence(text, query, lang)
+    before = " ".join(text[:start].split())
+    sentence = _cut(" ".join(text[start:end].split()), SENTENCE)
+    after = " ".join(text[end:].split())
+    room = max(0, SNIPPET - len(sentence))
+    before = ("…" + before[-(room // 3):].lstrip()) if len(before) > room // 3 else before
+    after = _cut(after, room - len(before)) if room - len(before) > 1 else ("…" if after else "")
+    if ansi:  # wrap first, so the escape codes do not count as width
+        marked = f"{OPEN_MARK}{sentence}{CLOSE_MARK}"
+        lines = textwrap.fill(" ".join(p for p in (before, marked, after) if p), 96)
+        return lines.replace(OPEN_MARK, "\x1b[1m").replace(CLOSE_MARK, "\x1b[0m")
+    return textwrap.fill(" ".join(p for p in (before, f"»{sentence}«", after) if p), 96)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
 def write_frame(frame, fmt: str, output: str | None) -> None:

@@ -5,7 +5,8 @@ FAISS file is a cache that can always be rebuilt from the store. Chunk ids are n
 reused (``meta.next_chunk_id``), so a set of ids names one set of vectors: a FAISS file
 whose ids equal the store's holds exactly the store's vectors. The ``meta`` table also
 records how the index was built (model, dimension, chunking), so the store describes
-itself even if the manifest is lost.
+itself even if the manifest is lost. ``chunks_fts`` is the keyword index of the chunks
+(see ``nlp.keyword``), written in the same transaction as the chunks.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from nlp import keyword
 from nlp.errors import IndexCorrupt
 from nlp.records import Chunk, Document, Entity
 
@@ -69,7 +71,8 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             if not readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.executescript(SCHEMA)
+                self.db.executescript(SCHEMA + keyword.SCHEMA)
+                keyword.migrate(self.db)  # an index from before the keyword index gets one
             self.db.execute("SELECT COUNT(*) FROM documents").fetchone()
         except sqlite3.DatabaseError as err:
             raise IndexCorrupt(f"{self.path} cannot be read ({err}). Check it: nlp doctor "
@@ -144,6 +147,7 @@ class Store:
             [(i, *[getattr(chunk, c) for c in CHUNK_COLUMNS],
               np.asarray(vec, dtype=np.float32).tobytes())
              for i, chunk, vec in zip(ids, chunks, vectors, strict=True)])
+        keyword.add(self.db, [(i, c.text, c.lang) for i, c in zip(ids, chunks, strict=True)])
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_chunk_id', ?)",
                         (str(first + len(chunks)),))
         self.db.executemany(
@@ -176,8 +180,9 @@ class Store:
         rows = self.db.execute("SELECT id FROM chunks ORDER BY id").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def vectors_for(self, ids: np.ndarray, dim: int) -> np.ndarray:
-        """The stored vectors of ``ids`` (n, dim), in the order of ``ids``."""
+    def vectors_for(self, ids: np.ndarray, dim: int, missing_ok: bool = False) -> np.ndarray:
+        """The stored vectors of ``ids`` (n, dim), in the order of ``ids``; with
+        ``missing_ok`` a chunk deleted meanwhile gets a row of NaN instead of an error."""
         out = np.zeros((len(ids), dim), dtype=np.float32)
         for start in range(0, len(ids), 500):
             part = [int(i) for i in ids[start:start + 500]]
@@ -186,6 +191,9 @@ class Store:
                 part))
             for n, i in enumerate(part, start):
                 blob = rows.get(i)
+                if blob is None and missing_ok:
+                    out[n] = np.nan
+                    continue
                 if blob is None or len(blob) != 4 * dim:
                     raise IndexCorrupt(
                         f"Chunk {i} in {self.path} has no {dim}-d vector "
@@ -212,20 +220,62 @@ class Store:
             self.db.row_factory = None
         return {r["id"]: r for r in rows}
 
-    def ids_where(self, lang: str | None, doc: str | None) -> np.ndarray:
-        """Vector ids of chunks matching the filters."""
-        sql, args = "SELECT id FROM chunks WHERE 1", []
-        if lang:
-            sql, args = sql + " AND lang = ?", [*args, lang]
-        if doc:
-            sql, args = sql + " AND doc_id = ?", [*args, doc]
-        return np.array([r[0] for r in self.db.execute(sql, args)], dtype=np.int64)
+    def ids_where(self, where: str = "1", args: Iterable = ()) -> np.ndarray:
+        """Sorted vector ids of chunks matching ``where`` (SQL on alias ``c``, see
+        ``chunk_filter``)."""
+        rows = self.db.execute(f"SELECT c.id FROM chunks c WHERE {where} ORDER BY c.id",
+                               tuple(args))
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def langs_of(self, ids: Iterable[int]) -> dict[int, str]:
+        """Chunk language by vector id."""
+        ids = list(ids)
+        return dict(self.db.execute(
+            f"SELECT id, lang FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids))
+
+    def has_keyword_index(self) -> bool:
+        """True when the keyword index is there and built by this analysis version."""
+        return keyword.is_current(self.db)
+
+    def keyword_search(self, query: str, n: int, where: str = "1",
+                       args: Iterable = ()) -> list[tuple[int, float]]:
+        """Top ``n`` (id, -bm25) for ``query`` among chunks matching ``where``."""
+        return keyword.search(self.db, query, n, where, tuple(args))
+
+    def has_entity(self, label: str, canonical_id: str) -> bool:
+        """True when some chunk mentions the entity ``label``/``canonical_id``."""
+        return self.db.execute(
+            "SELECT 1 FROM entities WHERE label = ? AND canonical_id = ? COLLATE NOCASE "
+            "LIMIT 1", (label, canonical_id)).fetchone() is not None
 
     def query(self, sql: str, args: Iterable = ()) -> tuple[list[str], list[tuple]]:
         """Run a read query (used by the DataFrame views)."""
         cur = self.db.execute(sql, tuple(args))
         names = [d[0] for d in cur.description]
         return names, cur.fetchall()
+
+
+def chunk_filter(lang: str | None = None, doc: str | None = None,
+                 years: tuple[int, int] | None = None,
+                 entities: Iterable[tuple[str, str]] = ()) -> tuple[str, list]:
+    """(SQL condition on chunks aliased ``c``, args): language, document, the document's
+    year (``documents.meta``, inclusive range) and entities (label, canonical id) that the
+    chunk must all mention. ``"1"`` when nothing is filtered."""
+    parts: list[str] = []
+    args: list = []
+    if lang:
+        parts, args = [*parts, "c.lang = ?"], [*args, lang]
+    if doc:
+        parts, args = [*parts, "c.doc_id = ?"], [*args, doc]
+    if years:
+        parts.append("c.doc_id IN (SELECT doc_id FROM documents WHERE "
+                     "CAST(json_extract(meta, '$.year') AS INTEGER) BETWEEN ? AND ?)")
+        args += list(years)
+    for label, canonical in entities:
+        parts.append("c.chunk_id IN (SELECT chunk_id FROM entities WHERE label = ? AND "
+                     "canonical_id = ? COLLATE NOCASE)")
+        args += [label, canonical]
+    return " AND ".join(parts) or "1", args
 
 
 def quote_columns(names: Iterable[str]) -> str:

@@ -434,7 +434,9 @@ def eval_domain(args) -> dict:
             result = {name_of(m): grouped(queries, domain_records(idx, queries, m))
                       for m in modes}
             chunks = idx.info()["chunks"]
-    return {"queries": len(queries), "judgments": sum(len(q["relevant"]) for q in queries),
+            default = getattr(sys.modules.get("nlp.index"), "DEFAULT_MODE", None)
+    return {"queries": len(queries), "default_mode": default,
+            "judgments": sum(len(q["relevant"]) for q in queries),
             "shared_pdfs": use_shared, "documents": len(report.added), "chunks": chunks,
             "failed_files": [Path(p).name for p, _ in report.failed],
             "unmatched_judgments": missing, **result,

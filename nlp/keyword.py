@@ -1,0 +1,109 @@
+"""Keyword retrieval: an SQLite FTS5 table of analysed chunk terms, ranked by BM25.
+
+``chunks_fts`` holds, under ``rowid = chunks.id``, the chunk's terms from
+``nlp.analysis.terms`` in the chunk's language (stemmed, case and ё/е folded, numbers such
+as ``477-iv`` whole) joined by spaces. It is written with the chunk (``Store.add_document``)
+and removed by a trigger when the chunk row goes, so it is always in step with the store.
+``meta.keyword_index`` records the analysis version the table was built with; a writer
+that opens a store without it (an index from an older nlp) fills the table in once.
+
+A query's language is unknown (searches are cross-lingual), so its terms under each
+analyser are ORed; every term is quoted, so no user text is read as FTS5 syntax.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from nlp.analysis import terms, words
+
+VERSION = 1  # bump when nlp.analysis changes what terms a text gives: writers rebuild
+META_KEY = "keyword_index"
+TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '-'"
+SCHEMA = f"""
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize="{TOKENIZER}");
+CREATE TRIGGER IF NOT EXISTS chunks_fts_delete AFTER DELETE ON chunks BEGIN
+    DELETE FROM chunks_fts WHERE rowid = old.id;
+END;
+"""
+STOPWORDS = frozenset("""
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
+было вот от меня еще нет о об из ему когда даже ли если уже или ни быть был него до вас вам
+ведь там потом себя ей может они тут где есть надо ней для мы тебя их чем была сам без
+кто этот того потому этого какой ним здесь этом почти мой чтобы нее сейчас были куда можно
+при эти нас про всего них какая много эту свою этой перед им более всегда между также
+the of and a an to in is are was were be been by for on at as with from that this these those
+it its or not no but which who whom what when where how than then there their they them he
+she his her we our you your i me my do does did has have had will would can could should may
+might into about also such any all each other
+және мен бен пен да де та те ма ме ба бе па пе бұл ол осы сол үшін туралы бойынша арқылы
+бірақ немесе әр барлық оның олар біз сіз ал еді екен деп дейін кейін сияқты ретінде
+""".split())  # function words of ru, en, kk (surface forms) kept out of keyword queries
+BACKFILL_BATCH = 2000  # chunks analysed per step of a migration
+QUERY_ANALYSERS = ("kk", "ru")  # "ru" and "en" analyse alike (the script picks the stemmer)
+
+
+def chunk_terms(text: str, lang: str) -> str:
+    """The text stored for a chunk: its terms joined by spaces."""
+    return " ".join(terms(text, lang or "und"))
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 query ORing the query's distinct terms under every analyser; None if none.
+
+    Function words are left out (unless the query has nothing else): they carry next to no
+    BM25 weight, and their long posting lists would make every query slow on a big index.
+    """
+    found = [w for w in words(query) if any(c.isalnum() for c in w)]
+    content = " ".join(w for w in found if w not in STOPWORDS) or " ".join(found)
+    seen: dict[str, None] = {}
+    for lang in QUERY_ANALYSERS:
+        seen.update(dict.fromkeys(terms(content, lang)))
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in seen) or None
+
+
+def is_current(db: sqlite3.Connection) -> bool:
+    """True when the store has a keyword index built with this analysis version."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()
+        db.execute("SELECT 1 FROM chunks_fts LIMIT 0")
+    except sqlite3.OperationalError:  # no meta table, or no chunks_fts
+        return False
+    return row is not None and row[0] == str(VERSION)
+
+
+def add(db: sqlite3.Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Index (id, text, lang) chunk rows (call inside the transaction that adds them)."""
+    db.executemany("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
+                   [(i, chunk_terms(text, lang)) for i, text, lang in rows])
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Fill the keyword index if it is stale or new (a writer, on open, after ``SCHEMA``);
+    return the number of chunks indexed. One transaction: a crash leaves the old state."""
+    if is_current(db):
+        return 0
+    with db:
+        db.execute("DELETE FROM chunks_fts")
+        done, last = 0, -1
+        while rows := db.execute("SELECT id, text, lang FROM chunks WHERE id > ? ORDER BY id "
+                                 "LIMIT ?", (last, BACKFILL_BATCH)).fetchall():
+            add(db, rows)
+            done, last = done + len(rows), rows[-1][0]
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (META_KEY, str(VERSION)))
+    return done
+
+
+def search(db: sqlite3.Connection, query: str, n: int, where: str = "1",
+           args: Sequence = ()) -> list[tuple[int, float]]:
+    """Top ``n`` (chunk id, score) by BM25 among chunks matching ``where`` (SQL on alias
+    ``c`` = chunks, with ``args``); score = -bm25, higher is better."""
+    expression = match_expression(query)
+    if expression is None:
+        return []
+    rows = db.execute(
+        "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c "
+        f"ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? AND ({where}) ORDER BY s LIMIT ?",
+        (expression, *args, n)).fetchall()
+    return [(int(i), -float(s)) for i, s in rows]
