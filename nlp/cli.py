@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import wraps
 
@@ -10,6 +11,7 @@ import click
 
 INDEX_HELP = "Index directory."
 DEFAULT_INDEX = "indexes/default"
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
 def friendly(func):
@@ -59,23 +61,40 @@ def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broke
 @click.argument("query")
 @click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
 @click.option("-k", "k", default=10, show_default=True, help="Number of hits.")
+@click.option("--mode", default=None, type=click.Choice(["dense", "keyword", "hybrid"]),
+              help="Meaning (dense), exact terms (keyword) or both fused (hybrid) "
+                   "[default: hybrid].")
 @click.option("--lang", default=None, help="Only chunks in this language (kk, ru, en).")
 @click.option("--doc", default=None, help="Only chunks of this document id.")
+@click.option("--year", default=None, help="Only documents of this year or range "
+              "(2021, 2019-2022), from their metadata.")
+@click.option("--entity", "entities", multiple=True, metavar="LABEL:ID",
+              help="Only chunks mentioning this entity, e.g. LAW:law:477-IV or ORG:kz.mlsp "
+                   "(repeat: all of them; ids from nlp entities).")
+@click.option("--no-collapse", is_flag=True, help="Keep chunks that nearly repeat a better hit.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 @friendly
-def search_cli(query, index, k, lang, doc, as_json) -> None:
-    """Semantic search across languages."""
+def search_cli(query, index, k, mode, lang, doc, year, entities, no_collapse, as_json) -> None:
+    """Search across languages: the best passages for QUERY."""
+    import warnings
+
     from nlp.index import open_index
 
-    with open_index(index) as idx:
-        hits = idx.search(query, k=k, lang=lang, doc=doc)
+    with warnings.catch_warnings(record=True) as caught, open_index(index) as idx:
+        warnings.simplefilter("always", UserWarning)
+        hits = idx.search(query, k=k, mode=mode, lang=lang, doc=doc, year=year,
+                          entity=list(entities) or None, collapse=not no_collapse)
+    for w in caught:
+        if w.category is UserWarning and w.filename.startswith(_PACKAGE):
+            click.echo(f"Warning: {w.message}", err=True)
     if as_json:
         for hit in hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
         return
     from nlp.show import hits_table
 
-    click.echo(hits_table(hits) if hits else "No hits.")
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(hits_table(hits, query, ansi=bold) if hits else "No hits.")
 
 
 @main.command("entities")
@@ -160,3 +179,8 @@ def info_cli(index, as_json) -> None:
     with open_index(index) as idx:
         info = idx.info()
     click.echo(json.dumps(info, ensure_ascii=False) if as_json else info_text(info))
+
+
+from nlp.serve import serve_cli, shell_cli  # noqa: E402 - light: click and the stdlib only
+
+main.add_command(serve_cli), main.add_command(shell_cli)

@@ -9,9 +9,12 @@ was committed and the next run completes the rest without duplicates:
 4. the FAISS file and the manifest (with SHA-256 of the files) are written atomically at the
    end and every ``CHECKPOINT_S``; readers bring a stale FAISS file in step with the store.
 
-Files are parsed in a child process under a time and memory budget (``nlp.worker``), one
-file ahead of the analysis, so a hostile PDF costs one file, not the batch. Unchanged
-files (same content hash) are skipped; changed ones are replaced.
+Files are parsed, chunked and searched for entities in child processes under a time and
+memory budget (``nlp.worker``), so a hostile PDF costs one file, not the batch; up to
+``workers`` children (one per core, at most ``MAX_WORKERS``) run ahead of this process,
+which embeds and stores the results one at a time in file order. Unchanged files (same
+content hash) are skipped; changed ones are replaced, and their chunks whose text is
+unchanged (same SHA-256) keep their stored vectors instead of being embedded again.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nlp.atomic import file_sha256, leftovers, write_bytes
-from nlp.chunk import ChunkSettings, chunk_document
-from nlp.errors import IndexCorrupt, IndexMismatch, ModelError, ParseError, UserError
+from nlp.chunk import ChunkSettings
+from nlp.errors import IndexCorrupt, IndexMismatch, ParseError, UserError
 from nlp.index import (
     FORMAT_VERSION,
     MANIFEST,
@@ -48,14 +51,15 @@ from nlp.index import (
 )
 from nlp.lock import describe, writer_lock
 from nlp.parse import SUFFIXES, make_doc_id
-from nlp.records import Chunk, Document, Entity
+from nlp.records import Chunk, Document
 from nlp.store import Store
 from nlp.vectors import VectorIndex
-from nlp.worker import Budget, ParserProcess, failure_kind
+from nlp.worker import Analysed, AnalyserPool, Budget, dedupe_entities, failure_kind
 
 DEFAULT_INDEX = "indexes/default"
 STAGES = ("parse", "chunk", "entities", "embed", "store")
 CHECKPOINT_S = 300.0  # save FAISS + manifest at least this often during a long run
+MAX_WORKERS = 4  # analyser children by default (each holds the spaCy pipelines, ~0.5 GB)
 
 
 class Failure(NamedTuple):
@@ -76,6 +80,7 @@ class IngestReport:
     pages: int = 0
     chunks: int = 0
     entities: int = 0
+    reused_vectors: int = 0  # chunks of changed files whose text and vector were kept
     seconds: Counter = field(default_factory=Counter)
     parse_seconds: dict[str, float] = field(default_factory=dict)  # wall time per parsed file
     status: Callable[[str], None] = field(default=lambda stage: None, repr=False)
@@ -86,6 +91,8 @@ class IngestReport:
                 f"{len(self.skipped)} unchanged, {len(self.removed)} removed, "
                 f"{len(self.failed)} failed; {self.pages} pages, {self.chunks} chunks, "
                 f"{self.entities} entities -> {self.index}")
+        if self.reused_vectors:
+            text += f" ({self.reused_vectors} unchanged chunks kept their vectors)"
         return (text + "".join(f"\n  failed: {f.path}: {f.reason}" for f in self.failed)
                 + "".join(f"\n  note: {n}" for n in self.notes))
 
@@ -126,10 +133,11 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
 
 def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: str | None = None,
            prune: bool = False, progress: bool = True, budget: Budget | None = None,
-           keep_broken: bool = False) -> IngestReport:
+           keep_broken: bool = False, workers: int | None = None) -> IngestReport:
     """Ingest files and directories into the index at ``index`` (created if needed).
 
     ``keep_broken`` indexes blocks whose text layer scored as garbage (left out by default).
+    ``workers``: files parsed and analysed at once (default: one per core, at most 4).
     """
     files = collect_files(paths)
     root = Path(index)
@@ -143,13 +151,18 @@ def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: st
         try:
             run = _start(root, store, model, report, budget or Budget(), paths)
             run.settings = replace(run.settings, keep_broken=keep_broken)  # a per-run choice
-            _ingest_files(run, files, progress)
+            _ingest_files(run, files, progress, workers or default_workers())
             if prune:
                 _prune(run)
             _save(run)
         finally:
             store.close()
     return report
+
+
+def default_workers() -> int:
+    """Analyser children when none is asked for: one per core, at most ``MAX_WORKERS``."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 def display_path(path: str | Path) -> str:
@@ -285,47 +298,45 @@ def _plan(run: _Run, files: list[Path]) -> list[_Todo]:
     return todo
 
 
-def _ingest_files(run: _Run, files: list[Path], progress: bool) -> None:
-    """Parse file n+1 in the child while file n is analysed and stored here."""
+def _ingest_files(run: _Run, files: list[Path], progress: bool, workers: int) -> None:
+    """Children parse and analyse the next files while this one embeds and stores, in order."""
     todo = _plan(run, files)
     bar = _progress(todo, progress)
-    with _parser(run.budget) as parser:
-        for n, item in enumerate(bar):
+    with _pool(run.budget, workers) as pool:
+        results = pool.imap([t.file for t in todo], run.settings, workers)
+        for item in bar:
             run.report.status = lambda stage, name=item.file.name: bar.set_postfix_str(
                 f"{name}: {stage}")
-            if n == 0:
-                parser.submit(item.file)
-            doc = _collect(parser, item, run.report)
-            if n + 1 < len(todo):
-                parser.submit(todo[n + 1].file)
-            if doc is not None:
-                _add(run, item, doc)
+            analysed = _collect(results, item, run.report)
+            if analysed is not None:
+                _add(run, item, analysed)
             if time.monotonic() - run.saved_at > CHECKPOINT_S:
                 _save(run)
 
 
-def _collect(parser: ParserProcess, item: _Todo, report: IngestReport) -> Document | None:
+def _collect(results: Iterator, item: _Todo, report: IngestReport) -> Analysed | None:
+    """The next result; a failed file is reported. ``seconds``: the children's own time."""
     report.status("parse")
     clock = time.perf_counter()
     try:
-        return parser.result()
-    except ParseError as err:
-        report.failed.append(Failure(item.path, err.reason, failure_kind(err)))
-        return None
+        out = next(results)
     finally:
         spent = time.perf_counter() - clock
-        report.seconds["parse"] += spent
+        report.seconds["wait"] += spent
         report.parse_seconds[item.path] = round(spent, 4)
+    if isinstance(out, ParseError):
+        report.failed.append(Failure(item.path, out.reason, failure_kind(out)))
+        return None
+    report.seconds.update(out.seconds)
+    return out
 
 
-def _add(run: _Run, item: _Todo, doc: Document) -> None:
+def _add(run: _Run, item: _Todo, analysed: Analysed) -> None:
     store, report = run.store, run.report
-    doc.doc_id = store.free_doc_id(make_doc_id(item.file), item.path)
-    doc.path = item.path
-    analysed = _analyse(doc, run, item)
-    if analysed is None:
-        return
-    chunks, found, vecs = analysed
+    doc, chunks, found = analysed.doc, analysed.chunks, analysed.found
+    _name(doc, chunks, store.free_doc_id(make_doc_id(item.file), item.path), item.path)
+    with _timed(report, "embed"):
+        vecs = _vectors(run, item, chunks)
     if run.vectors is None:  # a new index: nothing stored yet
         run.vectors = VectorIndex(run.embedder.dim)
     _ensure_manifest(run)
@@ -342,25 +353,38 @@ def _add(run: _Run, item: _Todo, doc: Document) -> None:
     report.entities += len(found)
 
 
-def _analyse(doc: Document, run: _Run, item: _Todo):
-    """(chunks, entities, vectors); a failure of chunking or NER costs this file only."""
-    from nlp.entities import extract_batch
+def _name(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
+    """Give the document its id in this index; its chunk ids follow."""
+    old, doc.doc_id, doc.path = doc.doc_id, doc_id, path
+    for chunk in chunks:
+        chunk.doc_id = doc_id
+        chunk.chunk_id = doc_id + chunk.chunk_id[len(old):]
 
-    report = run.report
-    try:
-        with _timed(report, "chunk"):
-            chunks = chunk_document(doc, run.settings)
-        with _timed(report, "entities"):
-            found = _dedupe(doc, chunks, extract_batch([(c.text, c.lang) for c in chunks]))
-    except (ModelError, MemoryError):
-        raise
-    except Exception as err:  # noqa: BLE001 - a bug on odd text must not stop the batch
-        report.failed.append(Failure(item.path, f"analysis failed ({type(err).__name__}: "
-                                     f"{err})", "unexpected"))
-        return None
-    with _timed(report, "embed"):
-        vecs = run.embedder.embed_passages([c.text for c in chunks])
-    return chunks, found, vecs
+
+def _vectors(run: _Run, item: _Todo, chunks: list[Chunk]):
+    """Vectors of the chunks: stored ones for unchanged chunk texts, the rest embedded."""
+    import numpy as np
+
+    known = _stored_vectors(run, item.old[0]) if item.old else {}
+    todo = list(dict.fromkeys(c.sha256 for c in chunks if c.sha256 not in known))
+    if todo:
+        text = {c.sha256: c.text for c in chunks}
+        fresh = run.embedder.embed_passages([text[sha] for sha in todo])
+        known.update(zip(todo, np.asarray(fresh, dtype=np.float32), strict=True))
+    run.report.reused_vectors += sum(1 for c in chunks if c.sha256 not in todo)
+    if not chunks:
+        return np.zeros((0, run.embedder.dim), dtype=np.float32)
+    return np.vstack([known[c.sha256] for c in chunks]).astype(np.float32, copy=False)
+
+
+def _stored_vectors(run: _Run, doc_id: str) -> dict:
+    """sha256 -> vector of the stored chunks of ``doc_id`` (all made by the index's model)."""
+    import numpy as np
+
+    dim = run.embedder.dim
+    _, rows = run.store.query("SELECT sha256, vector FROM chunks WHERE doc_id = ?", (doc_id,))
+    return {sha: np.frombuffer(blob, dtype=np.float32) for sha, blob in rows
+            if sha and blob is not None and len(blob) == 4 * dim}
 
 
 @contextmanager
@@ -371,21 +395,7 @@ def _timed(report: IngestReport, stage: str):
     report.seconds[stage] += time.perf_counter() - clock
 
 
-def _dedupe(doc: Document, chunks: list[Chunk], per_chunk: list[list[Entity]]):
-    """(chunk, page, entity) triples; an entity seen in an overlap is kept once."""
-    page_starts, offset = [], 0
-    for page in doc.pages:
-        page_starts.append(offset)
-        offset += len(page.text) + 1
-    seen, out = set(), []
-    for chunk, entities in zip(chunks, per_chunk, strict=True):
-        for e in entities:
-            key = (chunk.start + e.start, chunk.start + e.end, e.label)
-            if key not in seen:
-                seen.add(key)
-                page = sum(1 for s in page_starts if s <= key[0])
-                out.append((chunk, page, e))
-    return out
+_dedupe = dedupe_entities  # the one rule for entities seen in chunk overlaps (nlp.worker)
 
 
 def _prune(run: _Run) -> None:
@@ -470,37 +480,37 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-# --- one parser child per process, reused across ingest calls ---------------------------
+# --- one pool of analyser children per process, reused across ingest calls ---------------
 
-_SHARED: dict[str, ParserProcess] = {}
+_SHARED: dict[str, AnalyserPool] = {}
 _SHARED_LOCK = threading.Lock()
 
 
 @contextmanager
-def _parser(budget: Budget) -> Iterator[ParserProcess]:
-    """The process's parser child (started once); a private one if it is busy."""
+def _pool(budget: Budget, workers: int) -> Iterator[AnalyserPool]:
+    """The process's pool of analyser children (started once); a private one if it is busy."""
     if not _SHARED_LOCK.acquire(blocking=False):
-        with ParserProcess(budget) as parser:
-            yield parser
+        with AnalyserPool(budget, workers) as pool:
+            yield pool
         return
     try:
-        parser = _SHARED.get("parser")
-        if parser is None or parser.budget != budget:
-            if parser is not None:
-                parser.close()
-            parser = _SHARED["parser"] = ParserProcess(budget)
+        pool = _SHARED.get("pool")
+        if pool is None or pool.budget != budget or pool.workers < workers:
+            if pool is not None:
+                pool.close()
+            pool = _SHARED["pool"] = AnalyserPool(budget, workers)
         try:
-            yield parser
+            yield pool
         except BaseException:
-            _SHARED.pop("parser").close()  # it may hold a request nobody will collect
+            _SHARED.pop("pool").close()  # it may hold requests nobody will collect
             raise
     finally:
         _SHARED_LOCK.release()
 
 
 def _close_shared() -> None:
-    for parser in _SHARED.values():
-        parser.close()
+    for pool in _SHARED.values():
+        pool.close()
 
 
 atexit.register(_close_shared)

@@ -9,10 +9,15 @@ bytes, so nothing it sends may be able to run code in the parent.
     with ParserProcess(Budget(seconds=60)) as parser:
         parser.submit(path)          # the child starts on it at once...
         doc = parser.result()        # ...and this waits at most the budget
+
+``AnalyserProcess`` children also chunk the document and find its entities (the spaCy
+pipelines load once per child, outside the per-file budget), and ``AnalyserPool`` keeps
+several of them busy, handing results back in submission order to the one writer.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 import os
@@ -21,13 +26,16 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import typing
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from nlp.errors import ParseError
-from nlp.records import Document
+from nlp.errors import ModelError, ParseError
+from nlp.records import Chunk, Document, Entity
 
 DEFAULT_SECONDS = 300.0
 DEFAULT_MEMORY_MB = 4096
@@ -35,6 +43,8 @@ GRACE_S = 2.0  # to collect a result that was ready while the parent was busy
 STARTUP_S = 120.0  # for the child to import and warm up (not part of any file's budget)
 SOFT_DEADLINE = 0.8  # the parser is asked to return a partial result by this share of it
 MAX_REPLY = 1 << 30  # a reply larger than this is treated as a crash
+PARSED = b'{"parsed": true}\n'  # an analyser child's word that parsing is done
+GROW_AFTER_S = 5.0  # start another analyser child when the files left take longer than this
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,15 @@ class ParserBug(ParseError):
     kind = "unexpected"
 
 
+class Analysed(NamedTuple):
+    """A parsed document with its chunks and (chunk, page, entity) triples."""
+
+    doc: Document
+    chunks: list[Chunk]
+    found: list[tuple[Chunk, int, Entity]]
+    seconds: dict[str, float]  # the child's own time per stage
+
+
 def failure_kind(err: ParseError) -> str:
     """A short type for a failure: timeout, memory, crash, unexpected, or the parser's own."""
     return getattr(err, "kind", None) or type(err).__name__
@@ -71,10 +90,13 @@ def failure_kind(err: ParseError) -> str:
 class ParserProcess:
     """A reusable child process that parses one file at a time under a ``Budget``."""
 
+    analyse = False  # children of this class only parse
+
     def __init__(self, budget: Budget | None = None) -> None:
         self.budget = budget or Budget()
         self._proc: subprocess.Popen | None = None
         self._pending: tuple[Path, float] | None = None
+        self._buf = bytearray()  # what the child sent after the last line read
         self.restarts = 0
 
     def __enter__(self) -> ParserProcess:
@@ -88,12 +110,12 @@ class ParserProcess:
         self.submit(path)
         return self.result()
 
-    def submit(self, path: str | Path) -> None:
+    def submit(self, path: str | Path, **options) -> None:
         """Start parsing ``path`` in the child; collect it with ``result``."""
         if self._pending:
             raise RuntimeError("collect the pending result first")
         proc = self._child()
-        request = json.dumps({"path": str(path)}).encode() + b"\n"  # \udcXX escapes survive
+        request = json.dumps({"path": str(path), **options}).encode() + b"\n"  # \udcXX survive
         try:
             proc.stdin.write(request)
             proc.stdin.flush()
@@ -102,14 +124,22 @@ class ParserProcess:
         self._pending = (Path(path), time.monotonic())
 
     def result(self) -> Document:
-        """The parsed ``Document``; raises a ``ParseError`` (subclass) on any failure."""
+        """The parsed ``Document``; raises a ``ParseError`` (subclass) on any failure.
+
+        ``AnalyserProcess`` gives an ``Analysed``; a missing NER model raises ``ModelError``.
+        Parsing has the budget's seconds; chunks and entities, after it, as many again.
+        """
         path, sent = self._pending
         self._pending = None
+        stage = "parsing"
         try:
             reply = self._read_reply(max(sent + self.budget.seconds, time.monotonic() + GRACE_S))
+            if reply == PARSED:  # an analyser child has parsed: the entities' own budget
+                stage = "finding entities"
+                reply = self._read_reply(time.monotonic() + self.budget.seconds)
         except TimeoutError:
             self._stop()
-            raise ParseTimeout(path, f"parsing took longer than {self.budget.seconds:g} s "
+            raise ParseTimeout(path, f"{stage} took longer than {self.budget.seconds:g} s "
                                      "(raise the limit with --file-timeout)") from None
         except EOFError:
             raise self._died(path) from None
@@ -127,20 +157,30 @@ class ParserProcess:
 
     def _child(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
-            if self._proc is not None:
-                self.restarts += 1
-            self._proc = _spawn(self.budget)
-            try:  # wait until it is ready, so start-up never counts against a file
-                self._read_reply(time.monotonic() + STARTUP_S)
-            except (TimeoutError, EOFError):
-                self._stop()  # result() then reports the file as failed
+            self._launch()
+            self._wait_ready()
         return self._proc
 
+    def _launch(self) -> None:
+        """Start the child. Call from the thread that will outlive it: the child gets
+        SIGKILL when the thread that started it ends (Linux ``PR_SET_PDEATHSIG``)."""
+        if self._proc is not None:
+            self.restarts += 1
+        self._proc = _spawn(self.budget, self.analyse)
+
+    def _wait_ready(self) -> None:
+        """Wait until the child is ready, so start-up never counts against a file."""
+        try:
+            self._read_reply(time.monotonic() + STARTUP_S)
+        except (TimeoutError, EOFError):
+            self._stop()  # result() then reports the file as failed
+
     def _read_reply(self, deadline: float) -> bytes:
+        """The child's next line (replies are one line each)."""
         if self._proc is None:
             raise EOFError
-        fd, buf = self._proc.stdout.fileno(), bytearray()
-        while not buf.endswith(b"\n"):
+        fd, buf = self._proc.stdout.fileno(), self._buf
+        while b"\n" not in buf:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
@@ -150,7 +190,9 @@ class ParserProcess:
                 if not data or len(buf) + len(data) > MAX_REPLY:
                     raise EOFError
                 buf += data
-        return bytes(buf)
+        line, _, rest = bytes(buf).partition(b"\n")
+        self._buf = bytearray(rest)
+        return line + b"\n"
 
     def _died(self, path: Path) -> ParseError:
         code = self._stop()
@@ -162,7 +204,7 @@ class ParserProcess:
         return ParserCrashed(path, f"parser crashed on this file ({how})")
 
     def _stop(self) -> int | None:
-        proc, self._proc = self._proc, None
+        proc, self._proc, self._buf = self._proc, None, bytearray()
         if proc is None:
             return None
         if proc.poll() is None:
@@ -176,14 +218,139 @@ class ParserProcess:
         return code
 
 
-def _spawn(budget: Budget) -> subprocess.Popen:
+class AnalyserProcess(ParserProcess):
+    """A parser child that also chunks and finds entities: ``result`` gives ``Analysed``.
+
+        with AnalyserProcess(Budget()) as child:
+            child.submit(path, ChunkSettings())
+            doc, chunks, found, seconds = child.result()
+    """
+
+    analyse = True
+
+    def submit(self, path: str | Path, settings=None) -> None:
+        from nlp.chunk import ChunkSettings
+
+        super().submit(path, analyse=dataclasses.asdict(settings or ChunkSettings()))
+
+
+class AnalyserPool:
+    """Analyser children, more only where it pays; ``imap`` streams results back in order.
+
+    One child starts with the first file. Another (up to ``workers``) starts in the
+    background once the files left look like more work than ``GROW_AFTER_S`` seconds of one
+    child (its start-up, loading the spaCy pipelines, costs a few seconds of a core); the
+    estimate is the children's seconds per byte so far times the bytes left.
+    Children stay up between calls.
+    """
+
+    def __init__(self, budget: Budget | None = None, workers: int = 2) -> None:
+        self.budget = budget or Budget()
+        self.workers = max(1, workers)
+        self._children: list[AnalyserProcess] = []
+        self._threads: list[threading.Thread] = []  # children starting in the background
+
+    def __enter__(self) -> AnalyserPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def imap(self, paths: Iterable[str | Path], settings=None,
+             workers: int | None = None) -> Iterator[Analysed | ParseError]:
+        """An ``Analysed`` or the ``ParseError`` of each path, in order."""
+        run = _PoolRun(self, [Path(p) for p in paths], settings,
+                       max(1, min(workers or self.workers, self.workers)))
+        for i in range(len(run.paths)):
+            run.feed()
+            child = run.pending.popleft()
+            try:
+                out: Analysed | ParseError = child.result()
+            except ParseError as err:
+                out = err
+            run.idle.append(child)
+            if isinstance(out, Analysed):
+                run.spent += sum(out.seconds.values())
+                run.done += run.sizes[i]
+            run.grow()
+            run.feed()
+            yield out
+
+    def close(self) -> None:
+        """Stop the children."""
+        for thread in self._threads:
+            thread.join(STARTUP_S)
+        for child in self._children:
+            child.close()
+        self._children, self._threads = [], []
+
+
+class _PoolRun:
+    """The state of one ``AnalyserPool.imap``: idle, starting and busy children."""
+
+    def __init__(self, pool: AnalyserPool, paths: list[Path], settings, limit: int) -> None:
+        self.pool, self.paths, self.settings, self.limit = pool, paths, settings, limit
+        for thread in pool._threads:  # children an earlier run was still starting
+            thread.join()
+        pool._threads = []
+        for child in pool._children:
+            if child._pending:  # an earlier run was abandoned: its answer is of no use
+                child._stop()
+                child._pending = None
+        if not pool._children:
+            pool._children.append(AnalyserProcess(pool.budget))
+        self.idle = list(pool._children[:limit])
+        self.starting: list[tuple[AnalyserProcess, threading.Thread]] = []
+        self.pending: collections.deque[AnalyserProcess] = collections.deque()
+        self.sizes = [_size(p) for p in paths]
+        self.spent, self.done = 0.0, 0  # child seconds and bytes of the files analysed
+        self.next = 0
+
+    def feed(self) -> None:
+        """Give every free child its next file (waiting for a starting one if none is)."""
+        for child, thread in list(self.starting):
+            if not thread.is_alive() or (not self.pending and not self.idle):
+                thread.join()
+                self.starting.remove((child, thread))
+                self.idle.append(child)
+        while self.next < len(self.paths) and self.idle:
+            child = self.idle.pop(0)
+            child.submit(self.paths[self.next], self.settings)
+            self.pending.append(child)
+            self.next += 1
+
+    def grow(self) -> None:
+        """Start one more child in the background if the files left make it pay."""
+        busy = len(self.idle) + len(self.pending) + len(self.starting)
+        left = sum(self.sizes[self.next:])  # bytes no child has yet
+        if busy >= self.limit or not left or not self.done:
+            return
+        if self.spent / self.done * left / busy < GROW_AFTER_S:  # seconds per byte so far
+            return
+        child = AnalyserProcess(self.pool.budget)
+        self.pool._children.append(child)
+        child._launch()  # here: a child dies with the thread that started it
+        thread = threading.Thread(target=child._wait_ready, daemon=True)
+        thread.start()
+        self.pool._threads.append(thread)
+        self.starting.append((child, thread))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _spawn(budget: Budget, analyse: bool = False) -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[1])  # so the child imports this same nlp
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     quiet = os.environ.get("NLP_WORKER_STDERR") != "1"
     return subprocess.Popen(
         [sys.executable, "-m", "nlp.worker", str(budget.memory_mb), str(budget.seconds),
-         str(os.getpid())], env=env,
+         str(os.getpid()), *(["analyse"] if analyse else [])], env=env,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL if quiet else None, close_fds=True)  # never inherit the lock
 
@@ -194,13 +361,22 @@ def _decode(path: Path, reply: bytes) -> Document:
     except ValueError:
         raise ParserCrashed(path, "parser sent an unreadable reply") from None
     if msg.get("ok"):
-        return from_dict(Document, msg["doc"])
+        doc = from_dict(Document, msg["doc"])
+        return _analysed(doc, msg) if "chunks" in msg else doc
+    if msg.get("kind") == "model":
+        raise ModelError(str(msg.get("reason")))
     cls = {"timeout": ParseTimeout, "memory": ParseOutOfMemory,
            "unexpected": ParserBug}.get(msg.get("kind"), ParseError)
     err = cls(path, str(msg.get("reason", "unknown error")))
     if cls is ParseError and msg.get("kind"):
         err.kind = msg["kind"]  # the parser's own type (EncryptedPDF, ...), kept by name
     raise err
+
+
+def _analysed(doc: Document, msg: dict) -> Analysed:
+    chunks = [from_dict(Chunk, c) for c in msg["chunks"]]
+    found = [(chunks[i], page, from_dict(Entity, e)) for i, page, e in msg["found"]]
+    return Analysed(doc, chunks, found, msg.get("seconds", {}))
 
 
 # --- records <-> JSON ------------------------------------------------------------------
@@ -210,7 +386,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def to_json(doc: Document) -> bytes:
     """A ``Document`` as UTF-8 JSON; undecodable path bytes shown as ``\\xNN``."""
-    text = json.dumps(dataclasses.asdict(doc), ensure_ascii=False, default=str)
+    return _dumps(dataclasses.asdict(doc))
+
+
+def _dumps(data) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, default=str)
     return _SURROGATE.sub(_show_surrogate, text).encode()
 
 
@@ -239,24 +419,34 @@ def _show_surrogate(match: re.Match) -> str:
 
 # --- the child ---------------------------------------------------------------------------
 
-def _serve(memory_mb: int, seconds: float, parent: int) -> None:
+def _serve(memory_mb: int, seconds: float, parent: int, analyse: bool = False) -> None:
     """Child main loop: one JSON request per line in, one JSON reply per line out."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, not into the replies
     _die_with_parent(parent)
     parse_pdf = _parse_function(seconds)
     _warm_up()
-    _limit_memory(memory_mb)  # after the imports: the budget is for parsing
+    models_mb = _load_pipelines() if analyse else 0
+    _limit_memory(memory_mb + models_mb if memory_mb else 0)  # the budget is for one file
     out.write(b'{"ready": true}\n')
     out.flush()
     for line in sys.stdin.buffer:
-        out.write(_handle(parse_pdf, json.loads(line)["path"]) + b"\n")
+        request = json.loads(line)
+        out.write(_handle(parse_pdf, request["path"], request.get("analyse"), out) + b"\n")
         out.flush()
 
 
-def _handle(parse_pdf, path: str) -> bytes:
+def _handle(parse_pdf, path: str, analyse: dict | None = None, out=None) -> bytes:
     try:
-        return b'{"ok": true, "doc": ' + to_json(parse_pdf(Path(path))) + b"}"
+        clock = time.perf_counter()
+        doc = parse_pdf(Path(path))
+        if analyse is None:
+            return b'{"ok": true, "doc": ' + to_json(doc) + b"}"
+        seconds = {"parse": time.perf_counter() - clock}
+        if out is not None:  # the parent gives the analysis a budget of its own
+            out.write(PARSED)
+            out.flush()
+        return _analyse_reply(doc, analyse, seconds)
     except ParseError as err:
         reply = {"ok": False, "kind": failure_kind(err), "reason": err.reason}
     except MemoryError:
@@ -264,9 +454,61 @@ def _handle(parse_pdf, path: str) -> bytes:
                  "(raise the limit with --file-memory)"}
     except RecursionError:
         reply = {"ok": False, "kind": "nesting", "reason": "structure nested too deeply"}
+    except ModelError as err:  # a missing NER model stops the batch in the parent
+        reply = {"ok": False, "kind": "model", "reason": str(err)}
     except Exception as err:  # a parser bug: reported as such, and the batch goes on
         reply = {"ok": False, "kind": "unexpected", "reason": f"{type(err).__name__}: {err}"}
     return json.dumps(reply).encode()
+
+
+def _analyse_reply(doc: Document, analyse: dict, seconds: dict) -> bytes:
+    """Chunks and entities of ``doc`` as the reply; an analysis bug costs this file only."""
+    from nlp.chunk import ChunkSettings
+
+    try:
+        chunks, found = analyse_document(doc, ChunkSettings(**analyse), seconds)
+    except (ModelError, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a bug on odd text must not stop the batch
+        return json.dumps({"ok": False, "kind": "unexpected", "reason": f"analysis failed "
+                           f"({type(err).__name__}: {err})"}).encode()
+    index = {id(c): i for i, c in enumerate(chunks)}
+    return _dumps({
+        "ok": True, "doc": dataclasses.asdict(doc),
+        "chunks": [dataclasses.asdict(c) for c in chunks],
+        "found": [[index[id(c)], page, dataclasses.asdict(e)] for c, page, e in found],
+        "seconds": {k: round(v, 4) for k, v in seconds.items()}})
+
+
+def analyse_document(doc: Document, settings, seconds: dict | None = None):
+    """(chunks, (chunk, page, entity) triples) of a parsed document, as ``nlp ingest`` keeps."""
+    from nlp.chunk import chunk_document
+    from nlp.entities import extract_batch
+
+    seconds = {} if seconds is None else seconds
+    clock = time.perf_counter()
+    chunks = chunk_document(doc, settings)
+    seconds["chunk"] = time.perf_counter() - clock
+    found = dedupe_entities(doc, chunks, extract_batch([(c.text, c.lang) for c in chunks]))
+    seconds["entities"] = time.perf_counter() - clock - seconds["chunk"]
+    return chunks, found
+
+
+def dedupe_entities(doc: Document, chunks: list[Chunk], per_chunk: list[list[Entity]]):
+    """(chunk, page, entity) triples; an entity seen in an overlap is kept once."""
+    page_starts, offset = [], 0
+    for page in doc.pages:
+        page_starts.append(offset)
+        offset += len(page.text) + 1
+    seen, out = set(), []
+    for chunk, entities in zip(chunks, per_chunk, strict=True):
+        for e in entities:
+            key = (chunk.start + e.start, chunk.start + e.end, e.label)
+            if key not in seen:
+                seen.add(key)
+                page = sum(1 for s in page_starts if s <= key[0])
+                out.append((chunk, page, e))
+    return out
 
 
 def _die_with_parent(parent: int) -> None:
@@ -308,6 +550,28 @@ def _warm_up() -> None:
         pass
 
 
+def _load_pipelines() -> int:
+    """Load every NER pipeline now; the MB of address space they took (0 if they failed)."""
+    before = _address_space_mb()
+    try:
+        from nlp.entities import LANGS, get_pipeline
+
+        for lang in (*LANGS, "und"):
+            get_pipeline(lang)
+    except Exception:  # noqa: BLE001 - the first file then reports the problem
+        return 0
+    return max(0, _address_space_mb() - before)
+
+
+def _address_space_mb() -> int:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"VmSize:\s+(\d+)", status)
+    return int(found[1]) // 1024 if found else 0
+
+
 def _limit_memory(memory_mb: int) -> None:
     if memory_mb > 0:
         import resource
@@ -317,4 +581,4 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]))
+    _serve(int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), "analyse" in sys.argv[4:])

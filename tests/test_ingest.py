@@ -3,9 +3,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import TEXTS, make_pdf
 
+from nlp.embed import HashEmbedder
 from nlp.errors import IndexMismatch, IndexNotFound, UserError
 from nlp.index import open_index
 from nlp.ingestion import ingest
@@ -353,3 +355,77 @@ def test_index_reconcile_reads_one_snapshot_while_a_writer_deletes(pdf_dir: Path
         reader.close()
     with open_index(index) as idx:
         assert "brief_ru" not in set(idx.documents()["doc_id"])
+
+
+# --- chunk vectors kept across versions of a file ---------------------------------------
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder under its own name, recording every text it embeds."""
+
+    model_id = "test/count-64"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed_passages(self, texts):
+        self.seen += texts
+        return super().embed_passages(texts)
+
+
+def test_ingest_changed_file_embeds_only_new_chunk_texts(pdf_dir: Path, tmp_path: Path):
+    from nlp import embed
+    from nlp.store import Store
+
+    counting = CountingEmbedder()
+    embed.register_embedder(counting.model_id, counting)
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=counting.model_id, progress=False)
+    with open_index(index) as idx:
+        old = set(idx.chunks().query("doc_id == 'brief_en'")["sha256"])
+    counting.seen.clear()
+    added = ("Seasonal work", "Seasonal agricultural workers from Uzbekistan pick cotton in "
+             "the Turkestan region every autumn under simplified rules.")
+    make_pdf(pdf_dir / "brief_en.pdf", [*TEXTS["en"], added], title="Brief (en)")
+    report = ingest([pdf_dir], index=index, progress=False)
+    assert report.replaced == ["brief_en"]
+    with open_index(index) as idx:
+        chunks = idx.chunks().query("doc_id == 'brief_en'")
+    new = chunks[~chunks["sha256"].isin(old)]
+    assert 0 < len(new) < len(chunks)  # the change touched some chunks, not all
+    assert sorted(counting.seen) == sorted(new["text"])  # only those were embedded
+    assert report.reused_vectors == len(chunks) - len(new) and "kept their vectors" in (
+        report.summary())
+    store = Store(index / "store.sqlite", readonly=True)
+    try:  # every stored vector, reused or new, is the vector of its chunk's text
+        rows = store.db.execute("SELECT text, vector FROM chunks").fetchall()
+    finally:
+        store.close()
+    for text, blob in rows:
+        assert np.array_equal(np.frombuffer(blob, dtype=np.float32),
+                              counting.embed_passages([text])[0])
+
+
+# --- analyser children: parse, chunk and entities in parallel, stored in order ------------
+
+def test_ingest_two_workers_store_what_one_worker_stores(pdf_dir: Path, tmp_path: Path,
+                                                         monkeypatch):
+    import nlp.ingestion
+    import nlp.worker
+
+    (pdf_dir / "brief_fr.pdf").write_bytes(b"%PDF-1.4 garbage")  # fails between good files
+    make_pdf(pdf_dir / "brief_x.pdf", TEXTS["ru"] + TEXTS["kk"], title="Mixed")
+    one = ingest([pdf_dir], index=tmp_path / "one", model=MODEL, progress=False, workers=1)
+    monkeypatch.setattr(nlp.worker, "GROW_AFTER_S", 0.0)  # a second child at once
+    two = ingest([pdf_dir], index=tmp_path / "two", model=MODEL, progress=False, workers=2)
+    assert len(nlp.ingestion._SHARED["pool"]._children) == 2
+    assert two.added == one.added == ["brief_en", "brief_kk", "brief_ru", "brief_x"]
+    assert [(Path(f.path).name, f.kind) for f in two.failed] == [
+        (Path(f.path).name, f.kind) for f in one.failed] and len(two.failed) == 1
+    assert (two.pages, two.chunks, two.entities) == (one.pages, one.chunks, one.entities)
+    assert _state(tmp_path / "two") == _state(tmp_path / "one")
+    with open_index(tmp_path / "two") as a, open_index(tmp_path / "one") as b:
+        columns = ["chunk_id", "page", "start", "end", "label", "text", "norm", "source"]
+        assert a.entities()[columns].equals(b.entities()[columns])
+    again = ingest([pdf_dir], index=tmp_path / "again", model=MODEL, progress=False, workers=2)
+    assert again.added == one.added and len(again.failed) == 1  # the same children, reused
+    assert _state(tmp_path / "again") == _state(tmp_path / "one")
