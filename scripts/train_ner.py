@@ -1,7 +1,12 @@
 """Train the Kazakh (KazNERD) and Russian (NEREL) spaCy NER pipelines in nlp/models/.
 
     python scripts/train_ner.py convert kk|ru   # data -> build/ner/<lang>/{train,tune,dev}.spacy
-    python scripts/train_ner.py train kk|ru     # spaCy train with scripts/ner.cfg -> nlp/models/
+    python scripts/train_ner.py train kk|ru     # spaCy train, scripts/ner.cfg -> build/ner/<lang>
+    python scripts/train_ner.py install kk|ru   # best checkpoint + training record -> nlp/models/
+
+ru also gets static word vectors: navec's news embeddings (shipped in the natasha wheel),
+pruned to the most frequent words plus the words of NEREL train and reduced by PCA, keyed by
+the lower-cased NORM; ``train ru`` builds them into build/ner/ru/vectors first.
 
 KazNERD: only its valid split exists here; sentences are deduplicated, then split with a
 fixed seed into train 85% / tune 5% / dev 10%. NEREL: train minus 40 documents (tune) is
@@ -33,7 +38,16 @@ KK_SPLIT = (0.85, 0.05)  # train, tune; the rest is dev
 NEREL_TUNE_DOCS = 40
 # Per-language overrides of scripts/ner.cfg: NEREL batches are longer, so its steps are
 # slower; 4000 steps (~19 epochs) keep training under an hour on two shared cores.
-OVERRIDES = {"kk": {}, "ru": {"training.max_steps": 4000}}
+OVERRIDES: dict[str, dict[str, object]] = {
+    "kk": {},
+    "ru": {"training.max_steps": 4000,
+           "components.tok2vec.model.embed.include_static_vectors": True},
+}
+# navec vocabulary kept as spaCy vectors: its most frequent words and NEREL train's words,
+# reduced to VECTOR_DIMS by PCA so the pipeline stays small (rows x dims x 4 bytes).
+NAVEC_FILE = "data/emb/navec_news_v1_1B_250K_300d_100q.tar"
+VECTOR_TOP_WORDS = 40_000
+VECTOR_DIMS = 100
 
 KAZNERD_LABELS = {
     "ORGANISATION": "ORG", "LAW": "LAW", "PERSON": "PERSON", "GPE": "GPE", "LOCATION": "LOC",
@@ -219,31 +233,84 @@ def convert(lang: str) -> dict[str, object]:
     return manifest
 
 
+def navec_path() -> Path:
+    """The navec embeddings inside the natasha wheel."""
+    try:
+        import natasha
+    except ImportError as exc:
+        raise SystemExit("Russian vectors come from natasha's navec: pip install natasha") from exc
+    return Path(natasha.__file__).parent / NAVEC_FILE
+
+
+def words_of(golds: list[Gold]) -> set[str]:
+    """Lower-cased word forms of the texts (what spaCy's NORM gives for Russian)."""
+    import re
+
+    return {w.lower() for text, _ in golds for w in re.findall(r"\w+(?:-\w+)*", text)}
+
+
+def build_vectors(lang: str) -> dict[str, object]:
+    """build/ner/<lang>/vectors: a blank pipeline holding the pruned, PCA-reduced navec."""
+    import numpy as np
+    from navec import Navec
+    from spacy.vectors import Vectors
+
+    source = navec_path()
+    navec = Navec.load(source)
+    words, counts = navec.vocab.words, navec.vocab.counts
+    top = sorted(range(len(words)), key=lambda i: -counts[i])[:VECTOR_TOP_WORDS]
+    train_words = words_of(splits(lang)["train"])
+    keep = sorted(set(top) | {i for i, w in enumerate(words) if w in train_words}
+                  - {navec.vocab.unk_id, navec.vocab.pad_id})
+    matrix = np.stack([navec.pq[i] for i in keep]).astype(np.float32)
+    matrix -= matrix.mean(axis=0)
+    _, _, vt = np.linalg.svd(matrix[:: max(1, len(keep) // 20000)], full_matrices=False)
+    reduced = matrix @ vt[:VECTOR_DIMS].T
+    reduced /= np.linalg.norm(reduced, axis=1, keepdims=True).mean()
+    nlp = blank(lang)
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=reduced,
+                                keys=[nlp.vocab.strings.add(words[i]) for i in keep], attr="NORM")
+    nlp.to_disk(BUILD / lang / "vectors")
+    record = {"source": f"natasha wheel: {NAVEC_FILE}", "source_sha256": sha256(source),
+              "top_words": VECTOR_TOP_WORDS, "train_words": "NEREL train (minus tune)",
+              "rows": len(keep), "dims": VECTOR_DIMS, "key": "NORM (lower case)"}
+    (BUILD / lang / "vectors.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return record
+
+
 def train(lang: str) -> None:
-    """spaCy train on train.spacy, best checkpoint on tune.spacy; copy it into nlp/models."""
+    """spaCy train on train.spacy, best checkpoint on tune.spacy, into build/ner/<lang>/model."""
     from spacy.cli.train import train as spacy_train
 
     blank(lang)  # registers the kk language before spaCy reads the config
     out = BUILD / lang
     overrides = {"paths.train": str(out / "train.spacy"), "paths.dev": str(out / "tune.spacy"),
                  "nlp.lang": lang, **OVERRIDES[lang]}
+    if lang == "ru":
+        build_vectors(lang)
+        overrides["paths.vectors"] = str(out / "vectors")
     spacy_train(CONFIG, out / "model", overrides=overrides, use_gpu=-1)
-    install(lang, overrides)
+    (out / "model" / "overrides.json").write_text(json.dumps(overrides), encoding="utf-8")
 
 
-def install(lang: str, overrides: dict[str, object]) -> None:
+def install(lang: str) -> None:
     """Copy the best checkpoint into nlp/models/ner_<lang> with its training record."""
     from nlp.models import model_path
 
     out = BUILD / lang
+    overrides = json.loads((out / "model" / "overrides.json").read_text(encoding="utf-8"))
     target = model_path(lang)
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(out / "model" / "model-best", target)
+    config = target / "config.cfg"  # training paths relative to the repository, not this machine
+    config.write_text(config.read_text(encoding="utf-8").replace(f"{ROOT}/", ""), encoding="utf-8")
     record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    record |= {"command": f"OMP_NUM_THREADS=1 python scripts/train_ner.py convert {lang} && "
-                          f"OMP_NUM_THREADS=1 python scripts/train_ner.py train {lang}",
+    record |= {"command": " && ".join(f"OMP_NUM_THREADS=1 python scripts/train_ner.py {step} "
+                                      f"{lang}" for step in ("convert", "train", "install")),
                "config": str(CONFIG.relative_to(ROOT)), "config_sha256": sha256(CONFIG),
                "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},
+               "vectors": json.loads((out / "vectors.json").read_text(encoding="utf-8"))
+               if "paths.vectors" in overrides else None,
                "tune_scores": json.loads((target / "meta.json").read_text())["performance"]}
     (target / "training.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
 
@@ -263,11 +330,12 @@ def sha256(path: Path) -> str:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 2 or argv[0] not in ("convert", "train") or argv[1] not in ("kk", "ru"):
+    steps = {"convert": convert, "train": train, "install": install}
+    if len(argv) != 2 or argv[0] not in steps or argv[1] not in ("kk", "ru"):
         raise SystemExit(__doc__)
     if not SHARED.is_dir():
         raise SystemExit(f"No shared data at {SHARED}: training needs KazNERD and NEREL.")
-    (convert if argv[0] == "convert" else train)(argv[1])
+    steps[argv[0]](argv[1])
 
 
 if __name__ == "__main__":

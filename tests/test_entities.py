@@ -212,6 +212,28 @@ def test_entities_gold_set_is_well_formed():
                 assert "text" not in e  # third-party text is never stored
 
 
+FIGURES_GOLD = Path(__file__).parent / "gold" / "figures_heldout.jsonl"
+UNITS = {None, "persons", "families", "percent", "pp", "USD", "KZT", "EUR", "RUB", "GBP", "MCI",
+         "tonnes", "hectares", "km", "sq_m", "m"}
+
+
+def test_entities_figure_heldout_set_is_well_formed():
+    """Figures only, from shared texts, stored as offsets: scored once by eval_entities."""
+    items = [json.loads(line) for line in FIGURES_GOLD.read_text(encoding="utf-8").splitlines()]
+    assert len({i["id"] for i in items}) == len(items)
+    assert sum(len(i["entities"]) for i in items) >= 60
+    for item in items:
+        assert (item["split"], item["scope"], item["source"]) == (
+            "heldout_figures", "figures", "shared_text")
+        text = gold_passage(item)
+        if text is not None:
+            assert hashlib.sha256(text.encode()).hexdigest() == item["sha256"], item["id"]
+        for e in item["entities"]:
+            assert 0 <= e["start"] < e["end"] <= item["end"] - item["start"]
+            assert e["label"] in FIGURES and e["unit"] in UNITS and "text" not in e
+            assert isinstance(e["value"], float)
+
+
 def test_entities_corpus_gold_dev_is_found():
     """The dev part of the gold over our own corpus: every law, agency and figure."""
     items = [i for i in gold_items() if i["source"] == "corpus" and i["split"] == "dev"]
@@ -223,3 +245,19 @@ def test_entities_corpus_gold_dev_is_found():
                 assert any((e.value, e.unit) == (g["value"], g["unit"]) for e in near), g
             else:
                 assert any(e.canonical_id == g["canonical_id"] for e in near), g
+
+
+def test_entities_natasha_persons_win_and_its_places_fill_gaps():
+    """ru: natasha's persons replace the model's, its ORG/LOC spans only fill gaps."""
+    import spacy
+
+    from nlp.entities import get_pipeline
+    from nlp.models.natasha_ner import combine
+
+    get_pipeline("und")  # registers the Span extensions
+    doc = spacy.blank("ru")("Иван Петров из Москвы работает в Газпроме и МВД")
+    doc.ents = [doc.char_span(0, 4, "ORG"), doc.char_span(15, 21, "GPE")]
+    found = [(0, 11, "PER"), (15, 21, "LOC"), (33, 41, "ORG"), (44, 47, "ORG")]
+    out = [(e.text, e.label_, e._.source) for e in combine(doc, found).ents]
+    assert out == [("Иван Петров", "PERSON", "model:natasha"), ("Москвы", "GPE", None),
+                   ("Газпроме", "ORG", "model:natasha"), ("МВД", "ORG", "model:natasha")]

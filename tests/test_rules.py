@@ -157,6 +157,18 @@ def test_laws_no_citation_without_number_title_or_date(text, lang):
     ("пятнадцать процентов", "ru", "PERCENT", 15.0, "percent"),
     ("two million people", "en", "QUANTITY", 2e6, "persons"),
     ("59,3 %-ға", "kk", "PERCENT", 59.3, "percent"),
+    ("35-ти МРП", "ru", "MONEY", 35.0, "MCI"),
+    ("$1.2bn", "en", "MONEY", 1.2e9, "USD"),
+    ("£3m", "en", "MONEY", 3e6, "GBP"),
+    ("61 проценті", "kk", "PERCENT", 61.0, "percent"),
+    ("357 доллардың", "kk", "MONEY", 357.0, "USD"),
+    ("350-ге жуық адам", "kk", "QUANTITY", 350.0, "persons"),
+    ("елу мыңнан астам адам", "kk", "QUANTITY", 50000.0, "persons"),
+    ("6292 м2", "ru", "QUANTITY", 6292.0, "sq_m"),
+    ("37,9 тыс. кв. метров", "ru", "QUANTITY", 37900.0, "sq_m"),
+    ("0.5 percentage points", "en", "PERCENT", 0.5, "pp"),
+    ("152 учащихся", "ru", "QUANTITY", 152.0, "persons"),
+    ("91072,80 тыс.  рублей", "ru", "MONEY", 91072800.0, "RUB"),
 ])
 def test_figures_value_unit_and_label(text, lang, label, value, unit):
     (figure,) = find_figures(f"Итого: {text}. Конец", lang)
@@ -195,6 +207,10 @@ def test_figures_thousands_comma_depends_on_language():
     ("№ 1577", "ru"), ("22 июля 2011 года", "ru"), ("от 22.07.2011", "ru"), ("COVID-19", "en"),
     ("the 3rd wave", "en"), ("3 года", "ru"), ("статьи 97 Договора", "ru"),
     ("articles 73 and 96–98", "en"), ("## 2. Data and approach", "en"), ("4-1) исключен", "ru"),
+    ("date: 2019-09-02 09:00 -0400", "en"), ("в 15 веке", "ru"), ("13 ғасырда", "kk"),
+    ("3 – 4 жыл бұрын", "kk"), ("3m long", "en"), ("5-й этап", "ru"), ("Таблица 5 .", "ru"),
+    ("see Table 3 and Figure 2", "en"), ("Итог\n1.1 Муниципальная программа", "ru"),
+    ("Итог\n2 . \nЦели", "ru"), ("between 1885 and 1935", "en"), ("from 1802 until 1804", "en"),
 ])
 def test_figures_skip_years_dates_and_document_numbers(text, lang):
     assert find_figures(text, lang) == []
@@ -304,3 +320,9 @@ def test_rules_offsets_and_inserted_items_survive_random_text(pieces, tail):
     values = {e.value for lang in ("ru", "en") for e in find_figures(text, lang)}
     for _, (_, _, expected) in pieces:
         assert expected in (laws if isinstance(expected, str) else values)
+
+
+def test_figures_civil_is_not_a_person_count():
+    """"азаматтық" (civil) is not "азамат" (citizen): 4000 civil cases are no persons."""
+    (figure,) = find_figures("4000 азаматтық істің", "kk")
+    assert (figure.value, figure.unit) == (4000.0, None)

@@ -1,11 +1,13 @@
 """Figures in kk/ru/en notation: PERCENT, MONEY, QUANTITY (people) or CARDINAL.
 
-``value`` is a float with the scale applied (1,7 млн -> 1700000.0); ``unit`` is one of
-persons, families, percent, USD, KZT, EUR, RUB, MCI, or None. A range ("10–15%",
+``value`` is a float with the scale applied (1,7 млн -> 1700000.0, "$1.2bn" -> 1.2e9); ``unit``
+is one of persons, families, percent, pp (percentage points), USD, KZT, EUR, RUB, GBP, MCI,
+tonnes, hectares, km, sq_m, or None. A range ("10–15%",
 "от 5 до 10 тыс. человек") is one entity: ``value`` is its lower bound and ``norm`` reads
 "10..15 percent". Numbers in words count when they carry a unit or several words
 ("екі мың", "пятнадцать процентов", "two million"). Years, dates, document numbers
-("№ 477-IV"), article and list numbers ("статья 97", "1) ...") are not figures.
+("№ 477-IV"), article and list numbers ("статья 97", "1) ..."), times ("09:00"), centuries
+("в 15 веке") and ordinals ("3rd", "5-й", "2-ші") are not figures.
 """
 
 from __future__ import annotations
@@ -38,18 +40,24 @@ _SCALE = (r"(?:thousand|million|mln|billion|bn|trillion|тыс\.?|тысяч[а-
           r"|триллион[" + _KK + r"]*)")
 # Unit words, by the unit they stand for; tried in this order.
 _UNITS: dict[str, str] = {
-    "percent": r"%(?:-?[" + _KK + r"]+)?|percent|per\s+cent|процент[а-я]*|проц\.|пайыз[" + _KK
-               + "]*",
-    "USD": r"(?:US\s+)?dollars?|USD|долл(?:\.|ар[а-я]*)(?:\s+США)?|АҚШ\s+доллар[" + _KK + "]*",
+    "pp": r"percentage\s+points?|п\.\s?п\.|процентн[а-я]*\s+пункт[а-я]*"
+          r"|пайыздық\s+тармақ[" + _KK + "]*",
+    "percent": r"%(?:-?[" + _KK + r"]+)?|percent|per\s+cent|процент[" + _KK + r"]*|проц\.|пайыз["
+               + _KK + "]*",
+    "USD": r"(?:US\s+)?dollars?|USD|долл(?:\.|ар[" + _KK + r"]*)(?:\s+США)?|АҚШ\s+доллар[" + _KK
+           + "]*",
     "KZT": r"тенге|теңге[" + _KK + r"]*|tenge|KZT|₸|тг\.",
     "EUR": r"euros?|EUR|евро|€",
-    "RUB": r"(?:Russian\s+)?r[ou]?ubles?|RUB|руб(?:\.|л[а-я]*)|рубл[а-я]*|₽",
+    "RUB": r"(?:Russian\s+)?r[ou]?ubles?|RUB|руб(?:л[а-я]*|\s?\.)?|₽",
+    "GBP": r"pounds?\s+sterling|GBP|£",
     "MCI": r"MCI|МРП|АЕК(?:-?[" + _KK + r"]+)?|monthly\s+calculation\s+ind[a-z]*"
            r"|месячн[а-я]*\s+расч[её]тн[а-я]*\s+показател[а-я]*"
            r"|айлық\s+есептік\s+көрсеткіш[" + _KK + "]*",
     "tonnes": r"tonnes?|tons?|тонн[а-я]*|тонна[" + _KK + "]*",
     "hectares": r"hectares?|гектар[" + _KK + r"]*|га\b",
     "km": r"kilomet(?:re|er)s?|km|километр[" + _KK + r"]*|км\b",
+    "sq_m": r"(?:кв\.\s?|квадратн[а-я]*\s+)м(?:етр[а-я]*|\.|\b)|м2|м²|m2|m²|sq\.?\s?m\b"
+            r"|square\s+met(?:re|er)s?|шаршы\s+метр[" + _KK + "]*",
     "families": r"famil(?:y|ies)|households?|сем(?:ей|ьи|ья|ьям|ьями|ьях)|домохозяйств[а-я]*"
                 r"|отбасы[" + _KK + "]*",
     "persons": (
@@ -60,21 +68,29 @@ _UNITS: dict[str, str] = {
         r"|человек[а]?|чел\.|(?:этническ[а-я]*\s+)?казах(?:ов|ам|ами|и|а)?|кандас[а-я]*|оралман[а-я]*"
         r"|(?:иностранн[а-я]*\s+)?граждан[а-я]*|иностранц[а-я]*|(?:трудов[а-я]*\s+)?мигрант[а-я]*"
         r"|иммигрант[а-я]*|эмигрант[а-я]*|беженц[а-я]*|переселенц[а-я]*|студент[а-я]*"
-        r"|работник[а-я]*|лиц[а]?|жител[а-я]*|репатриант[а-я]*"
-        r"|адам[" + _KK + r"]*|жан\b|(?:шетел[" + _KK + r"]*\s+)?азамат[" + _KK + "]*"
+        r"|работник[а-я]*|лиц[а]?|жител[а-я]*|репатриант[а-я]*|учащи[а-я]*|обучающи[а-я]*"
+        r"|школьник[а-я]*|пенсионер[а-я]*|детей|children|pupils|pensioners"
+        r"|адам[" + _KK + r"]*|жан\b|(?:шетел[" + _KK + r"]*\s+)?азамат(?!тық)[" + _KK + "]*"
         r"|шетелдік[" + _KK + r"]*|(?:еңбек\s+)?мигрант[" + _KK + r"]*|босқын[" + _KK + "]*"
         r"|(?:этникалық\s+)?қазақ(?:тар[" + _KK + r"]*)?|қоныс\s+аударушы[" + _KK + "]*"
         r"|қандас[" + _KK + "]*|студент[" + _KK + "]*"
     ),
 }
 _UNIT = "|".join(f"(?P<u_{name}>{pattern})" for name, pattern in _UNITS.items())
-_PREFIX = {"US$": "USD", "$": "USD", "USD": "USD", "€": "EUR", "₸": "KZT", "KZT": "KZT"}
+_UNIT_START = "(?:" + "|".join(f"(?:{pattern})" for pattern in _UNITS.values()) + ")"
+# "350-ге жуық адам", "600 мыңнан астам қандас": a Kazakh case ending or an "about" / "over"
+# word between a number and its unit.
+_APPROX = r"жуық|астам|артық|аса|шамасында|шақты"
+_UNIT_AFTER = re.compile(rf"(?:\s+(?:{_APPROX}))?\s*(?:{_UNIT})(?!\w)", re.IGNORECASE)
+_PREFIX = {"US$": "USD", "$": "USD", "USD": "USD", "€": "EUR", "₸": "KZT", "KZT": "KZT",
+           "£": "GBP"}
 _TAIL = rf"(?:\s*(?P<scale>{_SCALE})(?!\w))?(?:\s*(?P<unit>{_UNIT})(?!\w))?"
 _FIGURE = re.compile(
-    r"(?<![\w.,/])(?<![^\W\d_]-)"  # not inside a word, number or code ("COVID-19")
-    r"(?:(?P<cur>US\$|\$|€|₸|USD|KZT)\s?)?"
+    r"(?<![\w.,/:])(?<![^\W\d_]-)"  # not inside a word, number, time or code ("COVID-19")
+    r"(?:(?P<cur>US\$|\$|€|£|₸|USD|KZT)\s?)?"
     r"(?:(?P<from>от|between)\s+)?"
-    rf"(?P<num>{_NUM})(?![\w]|[.,]\d)"
+    rf"(?P<num>{_NUM})(?:(?P<short>bn|mn|m|k)(?!\w)|(?P<suffix>-(?:ти|и|х|ми))(?=\s*{_UNIT_START})"
+    r"|(?![\w]|[.,]\d|:\d))"
     # a range: "10–15", or "от 10 до 15" / "between 10 and 15" ("from 941 to 1,499" is a change)
     rf"(?:(?(from)\s+(?:до|and)\s+|\s*[-–—]\s*)(?P<num2>{_NUM})(?![\w]|[.,]\d))?"
     + _TAIL,
@@ -84,7 +100,8 @@ _WORD_FIGURES = {lang: re.compile(rf"(?P<words>{rx.pattern}){_TAIL}", re.IGNOREC
                  for lang, rx in WORDS_RE.items()}
 # Years, ages and durations are dates ("3 года", "29 жастағы", "10 days"), not figures.
 _YEAR_WORD = re.compile(r"\s*(?:год|г\.|гг\.|жыл|ж\.|year|лет\b|жас|месяц|дн(?:я|ей)\b|days?\b"
-                        r"|weeks?\b|months?\b|ай\b|күн|апта)", re.IGNORECASE)
+                        r"|weeks?\b|months?\b|ай\b|күн|апта|век[а-я]*|ғасыр|centur)",
+                        re.IGNORECASE)
 _CODE_SUFFIX = re.compile(r"[-–][^\W\d_]")  # "477-IV", "5-ти", "1-ші"
 # A Kazakh case ending after a hyphen keeps a number a number: "366-ға", "4-ақ".
 _KK_CASE = re.compile(r"-(?:ға|ге|қа|ке|да|де|та|те|дан|ден|тан|тен|нан|нен|ның|нің|дың|дің|тың"
@@ -94,13 +111,18 @@ _ORDINAL_NEXT = re.compile(r"\s+\w*(?:ыншы|інші|ншы|нші)", re.IGNO
 _REFERENCE = re.compile(
     r"(?<!\w)(?:articles?|art\.|sections?|paragraphs?|para\.|chapters?|items?|clauses?|pages?"
     r"|pp?\.|vol\.|volume|no\.|стат(?:ья|ьи|ье|ью|ьей|ей|ьям|ьями|ьях)|ст\.|пункт[а-я]*|п\.|пп\."
-    r"|подпункт[а-я]*|глав[а-я]*|част[а-я]*|раздел[а-я]*|стр\.|том[а-я]*|абзац[а-я]*)"
+    r"|подпункт[а-я]*|глав[а-я]*|част[а-я]*|раздел[а-я]*|стр\.|том[а-я]*|абзац[а-я]*"
+    r"|tables?|figures?|fig\.|annex(?:es)?|appendix|таблиц[а-я]*|приложени[а-я]*|рис\."
+    r"|рисун[а-я]*|кесте[" + _KK + r"]*|сурет[" + _KK + r"]*|қосымша[" + _KK + r"]*)"
     r"\s*(?:\d+(?:[-–]\d+)?\s*(?:,|и|and|or|или|және)\s*)*$",
     re.IGNORECASE,
 )
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t#*-]*$")
-_LABELS = {"percent": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY",
-           "tonnes": "QUANTITY", "hectares": "QUANTITY", "km": "QUANTITY", None: "CARDINAL"}
+_LIST_AFTER = re.compile(r" ?[.)]")
+_SECTION = re.compile(r"\d+(?:\.\d+)+\.?[ \t]+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")  # "1.1 Heading", "2.3. Цели"
+_LABELS = {"percent": "PERCENT", "pp": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY",
+           "tonnes": "QUANTITY", "hectares": "QUANTITY", "km": "QUANTITY", "sq_m": "QUANTITY",
+           None: "CARDINAL"}
 
 
 def find_figures(text: str, lang: str | None = None) -> list[Entity]:
@@ -135,25 +157,41 @@ def _exponent_free(e: Entity) -> bool:
 def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     """The entity for one digit match, or None for a year, reference or document number."""
     unit = _unit(m)
-    bare = not (unit or m["scale"] or m["num2"])
+    if m["short"] and m["short"].lower() != "bn" and not m["cur"]:
+        return None  # "3m" is three metres as often as three million; "$3m" is money
+    scale = m["scale"] or m["short"]
+    plain = not (unit or scale)
+    bare = plain and not m["num2"]
     case = _KK_CASE.match(text, m.end()) if bare and lang == "kk" else None
-    if (_CODE_SUFFIX.match(text, m.end("num")) and not case) or after_number_sign(text, m.start()):
-        return None
-    plain = not (unit or m["scale"])
+    if (_CODE_SUFFIX.match(text, m.end("num")) and not (case or m["suffix"])) \
+            or after_number_sign(text, m.start()) or re.fullmatch(r"0\d+", m["num"]):
+        return None  # "477-IV", "№ 5", "09" (of "09:00"), "0400"
     if _is_reference(text, m.start()) or (plain and _is_list_number(text, m)):
         return None
-    if bare and (_is_year(m["num"]) or _YEAR_WORD.match(text, m.end())):
-        return None
+    years = [g for g in ("num", "num2") if m[g] and _is_year(m[g])]
+    if plain and (len(years) == (2 if m["num2"] else 1) or _YEAR_WORD.match(text, m.end())):
+        return None  # "2019", "between 1885 and 1935", "3 года", "3 – 4 жыл бұрын", "15 веке"
     if m["from"] and not m["num2"]:  # "от 5" alone: the figure starts at the number
         again = _FIGURE.match(text, m.start("num"))
         return _figure(text, again, lang) if again else None
     values = [parse_number(m[g], lang) for g in ("num", "num2") if m[g]]
     if None in values or (len(values) == 2 and values[1] <= values[0]):
         return None  # "4-1)" is a list item, "2017-2021" a date (caught by the date rule)
-    figure = _entity(text, m, [float(v.scaleb(_exponent(m["scale"]))) for v in values], unit)
+    figure = _entity(text, m, [float(v.scaleb(_exponent(scale))) for v in values], unit)
     if case:  # the ending belongs to the number
         figure.end, figure.text = case.end(), text[figure.start:case.end()]
-    return figure
+    return _unit_after(text, figure) if lang == "kk" and unit is None else figure
+
+
+def _unit_after(text: str, figure: Entity) -> Entity:
+    """A Kazakh figure with its unit after a case ending or "жуық" ("350-ге жуық адам")."""
+    m = _UNIT_AFTER.match(text, figure.end)
+    unit = _unit(m) if m else None
+    if unit is None:
+        return figure
+    norm = f"{figure.norm} {unit}"
+    return Entity(figure.start, m.end(), _LABELS.get(unit, "MONEY"), text[figure.start:m.end()],
+                  norm, None, figure.value, unit, SOURCE)
 
 
 def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
@@ -169,7 +207,8 @@ def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
             continue
         if _ORDINAL_NEXT.match(text, m.end("words")) or _YEAR_WORD.match(text, m.end()):
             continue  # "екі мың жиырмасыншы жылы" is a year, "он сегіз жыл" a duration
-        found.append(_entity(text, m, [float(value.scaleb(_exponent(m["scale"])))], unit))
+        figure = _entity(text, m, [float(value.scaleb(_exponent(m["scale"])))], unit)
+        found.append(_unit_after(text, figure) if lang == "kk" and unit is None else figure)
     return found
 
 
@@ -192,20 +231,26 @@ def _is_reference(text: str, start: int) -> bool:
 
 
 def _is_list_number(text: str, m: re.Match[str]) -> bool:
-    """"1) ...", "4-1) ..." or "## 2. Data" at the start of a line."""
+    """"1) ...", "4-1) ...", "2 ." or "## 2. Data" or "1.1 Heading" at the start of a line."""
+    if not _LIST_NUMBER.search(text[:m.start()][-8:]):
+        return False
     last = m.end("num2") if m["num2"] else m.end("num")
-    after = text[last:last + 2]
-    return after[:1] in (")", ".") and bool(_LIST_NUMBER.search(text[:m.start()][-8:]))
+    return bool(_LIST_AFTER.match(text, last)) or bool(_SECTION.match(text, m.start()))
+
+
+_SHORT_SCALES = {"k": 3, "m": 6, "mn": 6, "bn": 9}
 
 
 def _exponent(scale: str | None) -> int:
-    """Power of ten of a scale word in any case form ("млн.", "миллиона", "thousand")."""
+    """Power of ten of a scale word in any case form ("млн.", "миллиона", "thousand", "bn")."""
     word = (scale or "").lower()
+    if word in _SHORT_SCALES:
+        return _SHORT_SCALES[word]
     return next((exp for stem, exp in _SCALES.items() if word.startswith(stem)), 0)
 
 
 def _is_year(num: str) -> bool:
-    return len(num) == 4 and num.isdigit() and 1900 <= int(num) <= 2099
+    return len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2099
 
 
 def parse_number(raw: str, lang: str = "und") -> Decimal | None:
