@@ -1,0 +1,400 @@
+"""Ingest and entity extraction on Ray Data; per-shard indexes merged or searched together.
+
+    files (driver: doc ids, shard per file) -> Analyser actors (each drives one budgeted
+    ``AnalyserProcess`` child: parse, language, chunk, entities, spaCy loaded once) ->
+    Embedder actors (the model loaded once per actor) -> groupby(shard) -> one normal
+    index directory per shard
+
+Every stage calls the single-machine code (``AnalyserProcess``, the embedder, ``Store``,
+``VectorIndex``, ``save_index``), so a shard holds exactly what
+``nlp ingest`` would store for its files; ``merge_indexes`` and ``ShardedIndex`` (from
+``nlp.shards``) turn the shards into one index or search them together. Ray is imported
+only in this module, on first use:
+``pip install -e '.[dist]'``. ``ray.init()`` is called if nothing is running yet, so
+``RAY_ADDRESS`` picks the cluster. Command line: ``python -m nlp.distributed --help``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nlp.errors import NlpError, ParseError, UserError
+from nlp.index import FORMAT_VERSION, STORE
+from nlp.records import Chunk, Document, Entity, Page
+from nlp.shards import ShardedIndex, merge_indexes
+from nlp.store import ENTITY_COLUMNS, Store
+
+__all__ = ["ShardedIndex", "entity_dataset", "extract_entities_distributed",
+           "ingest_distributed", "merge_indexes"]
+
+SHARD = "shard-{:03d}"
+EMBED_BATCH = 4  # documents per call of an embedder actor (each embedded on its own)
+
+
+@dataclass
+class DistributedReport:
+    shards: list[str] = field(default_factory=list)  # index directories, one per shard
+    added: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, kind)
+    pages: int = 0
+    chunks: int = 0
+    entities: int = 0
+
+    def summary(self) -> str:
+        """One line for people, then one line per failure."""
+        return (f"{len(self.added)} added, {len(self.failed)} failed; {self.pages} pages, "
+                f"{self.chunks} chunks, {self.entities} entities -> {len(self.shards)} shards"
+                + "".join(f"\n  failed: {p}: {r}" for p, r, _ in self.failed))
+
+
+# --- planning (driver) -----------------------------------------------------------------
+
+def plan(paths: list[str | Path], shards: int) -> list[dict]:
+    """One row per file: order, shard (balanced by bytes), doc id as ``nlp ingest`` gives it."""
+    from nlp.ingestion import collect_files, display_path
+    from nlp.parse import make_doc_id
+
+    files = collect_files(paths)
+    if not files:
+        raise UserError(f"No .pdf, .txt or .md files in {', '.join(map(str, paths))}")
+    load = [0] * max(1, min(shards, len(files)))
+    rows, taken = [], set()
+    for order, file in enumerate(files):
+        wanted, n = make_doc_id(file), 1
+        doc_id = wanted
+        while doc_id in taken:  # what Store.free_doc_id gives in a fresh index
+            n += 1
+            doc_id = f"{wanted}-{n}"
+        taken.add(doc_id)
+        rows.append({"order": order, "file": os.fsencode(file), "path": display_path(file),
+                     "doc_id": doc_id, "size": file.stat().st_size})
+    for row in sorted(rows, key=lambda r: (-r["size"], r["order"])):
+        row["shard"] = shard = load.index(min(load))
+        load[shard] += row["size"]
+    return rows
+
+
+# --- analysis (workers) ----------------------------------------------------------------
+
+def analyse_file(child, row: dict, settings) -> dict:
+    """Parse, chunk and find entities of one planned file in ``nlp ingest``'s own child."""
+    from nlp.worker import failure_kind
+
+    out = {k: row[k] for k in ("order", "shard", "path", "doc_id")}
+    out |= {"error": "", "kind": "", "doc": "", "chunks": "[]", "entities": "[]", "pages": 0}
+    child.submit(Path(os.fsdecode(row["file"])), settings)
+    try:
+        doc, chunks, found, _ = child.result()  # a missing model raises ModelError: stop
+    except ParseError as err:
+        return out | {"error": err.reason, "kind": failure_kind(err)}
+    _name(doc, chunks, row["doc_id"], row["path"])
+    seq = {id(c): i for i, c in enumerate(chunks)}
+    return out | {
+        "doc": _dumps({"sha256": doc.sha256, "meta": doc.meta, "pages": len(doc.pages)}),
+        "chunks": _dumps([_chunk_dict(c) for c in chunks]),
+        "entities": _dumps([[seq[id(c)], page, dataclasses.asdict(e)] for c, page, e in found]),
+        "pages": len(doc.pages)}
+
+
+def _name(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
+    """The planned doc id and path; chunk ids follow (as ``nlp ingest`` names them)."""
+    old, doc.doc_id, doc.path = doc.doc_id, doc_id, path
+    for chunk in chunks:
+        chunk.doc_id, chunk.chunk_id = doc_id, doc_id + chunk.chunk_id[len(old):]
+
+
+def embed_chunks(embedder, chunks: list[dict]):
+    """Vectors (n, dim) of a document's chunks, each distinct text embedded once, in one call
+    per document: what ``nlp ingest`` does for a new file, so the vectors are the same."""
+    import numpy as np
+
+    todo = list(dict.fromkeys(c["sha256"] for c in chunks))
+    if not todo:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    text = {c["sha256"]: c["text"] for c in chunks}
+    fresh = np.asarray(embedder.embed_passages([text[sha] for sha in todo]), dtype=np.float32)
+    known = dict(zip(todo, fresh, strict=True))
+    return np.vstack([known[c["sha256"]] for c in chunks]).astype(np.float32, copy=False)
+
+
+class Analyser:
+    """Ray Data callable class: one budgeted analyser child per actor, which loads the
+    spaCy pipelines once and parses, chunks and finds entities file after file."""
+
+    def __init__(self, budget=None, keep_broken: bool = False) -> None:
+        from nlp.chunk import ChunkSettings
+        from nlp.worker import AnalyserProcess, Budget
+
+        self.child = AnalyserProcess(budget or Budget())
+        self.settings = ChunkSettings(keep_broken=keep_broken)
+
+    def __call__(self, batch):
+        return _table([analyse_file(self.child, row, self.settings)
+                       for row in batch.to_dict("records")], ANALYSED)
+
+    def __del__(self) -> None:
+        self.child.close()
+
+
+class Embedder:
+    """Ray Data callable class: the embedding model loaded once per actor."""
+
+    def __init__(self, model: str | None = None) -> None:
+        self.embedder = embedder_for(model)
+
+    def __call__(self, batch):
+        rows = batch.to_dict("records")
+        for row in rows:
+            row["vectors"] = embed_chunks(self.embedder, json.loads(row["chunks"])).tobytes()
+            row["dim"], row["model"] = self.embedder.dim, self.embedder.model_id
+        return _table(rows, EMBEDDED)
+
+
+def embedder_for(model: str | None):
+    """``load_embedder(model)``; the test embedder ``test/hash-64`` is known by name here,
+    since a worker process does not see what a test registered in the driver."""
+    from nlp import embed
+
+    if model == embed.HashEmbedder.model_id and model not in embed._LOADED:
+        embed.register_embedder(model, embed.HashEmbedder())
+    return embed.load_embedder(model)
+
+
+# --- writing a shard (workers) ---------------------------------------------------------
+
+def write_shard(frame, out_dir: str, chunking: dict) -> dict:
+    """Write one shard's analysed, embedded documents into a normal index directory."""
+    import numpy as np
+
+    from nlp.ingestion import _now, save_index
+    from nlp.lock import writer_lock
+    from nlp.vectors import VectorIndex
+
+    rows = sorted(frame.to_dict("records"), key=lambda r: r["order"])
+    root = Path(out_dir) / SHARD.format(int(rows[0]["shard"]))
+    root.mkdir(parents=True, exist_ok=True)
+    dim = int(rows[0]["dim"])
+    config = {"format_version": FORMAT_VERSION, "model": rows[0]["model"], "dim": dim,
+              "chunking": chunking}
+    summary = {"shard": str(root), "added": [], "failed": [], "pages": 0, "chunks": 0,
+               "entities": 0}
+    with writer_lock(root, "nlp.distributed"):
+        store, vectors = Store(root / STORE), VectorIndex(dim)
+        try:
+            for row in rows:
+                if row["error"]:
+                    summary["failed"].append([row["path"], row["error"], row["kind"]])
+                    continue
+                doc, chunks, found = _records(row)
+                vecs = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(chunks), dim)
+                with store.db:
+                    if not store.config():
+                        store.set_config(config)
+                    ids = store.add_document(doc, chunks, vecs, found, _now())
+                vectors.add(ids, vecs)
+                summary["added"].append(doc.doc_id)
+                for key, n in (("pages", len(doc.pages)), ("chunks", len(chunks)),
+                               ("entities", len(found))):
+                    summary[key] += n
+            save_index(root, store, vectors, config)
+        finally:
+            store.close()
+    return summary
+
+
+def _records(row: dict) -> tuple[Document, list[Chunk], list[tuple[Chunk, int, Entity]]]:
+    info = json.loads(row["doc"])
+    # the store keeps only the page count of a document, so pages travel as a count
+    doc = Document(row["doc_id"], row["path"], info["sha256"],
+                   [Page(n + 1) for n in range(info["pages"])], info["meta"])
+    chunks = [Chunk(**c) for c in json.loads(row["chunks"])]
+    found = [(chunks[seq], page, Entity(**e)) for seq, page, e in json.loads(row["entities"])]
+    return doc, chunks, found
+
+
+# --- the pipelines (driver) ------------------------------------------------------------
+
+def ingest_distributed(paths: list[str | Path], out_dir: str | Path, shards: int = 2,
+                       model: str | None = None, workers: int | None = None,
+                       embedders: int = 1, budget=None,
+                       keep_broken: bool = False) -> DistributedReport:
+    """Ingest files on Ray into ``out_dir/shard-NNN``, each an index ``open_index`` reads.
+
+    ``workers`` analyser actors (default: the cluster's CPUs less ``embedders``) and
+    ``embedders`` embedding actors, one CPU each.
+    """
+    from nlp.chunk import ChunkSettings
+    from nlp.embed import DEFAULT_MODEL
+
+    out = Path(out_dir)
+    _refuse_existing(out)
+    rows = plan(paths, shards)
+    ray = _ray()
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    ds = _analysed(rows, workers or max(1, cpus - embedders), budget, keep_broken)
+    ds = ds.map_batches(Embedder, fn_constructor_kwargs={"model": model or DEFAULT_MODEL},
+                        batch_size=EMBED_BATCH, batch_format="pandas",
+                        compute=ray.data.ActorPoolStrategy(size=embedders), num_cpus=1)
+    s = ChunkSettings()
+    chunking = {"max_chars": s.max_chars, "overlap_chars": s.overlap_chars}
+    written = ds.groupby("shard").map_groups(
+        lambda frame: _frame([write_shard(frame, str(out), chunking)]),
+        batch_format="pandas").take_all()
+    return _report(written)
+
+
+def entity_dataset(paths: list[str | Path], workers: int | None = None, budget=None,
+                   keep_broken: bool = False):
+    """A Ray Dataset of entity rows (the columns of ``nlp entities``), lazily computed.
+
+    ``.write_parquet(dir)`` writes it from the workers; ``.to_pandas()`` collects it.
+    """
+    ray = _ray()
+    rows = plan(paths, 1)
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    ds = _analysed(rows, workers or cpus, budget, keep_broken)
+    return ds.map_batches(_entity_rows, batch_format="pandas")
+
+
+def extract_entities_distributed(paths: list[str | Path], workers: int | None = None,
+                                 budget=None, keep_broken: bool = False):
+    """DataFrame of every entity in the files, ordered like ``Index.entities()``."""
+    frame = entity_dataset(paths, workers, budget, keep_broken).to_pandas()
+    frame = frame.sort_values(["doc_id", "chunk_id", "start"], kind="stable")
+    return frame.reset_index(drop=True)[list(ENTITY_COLUMNS)]
+
+
+def _analysed(rows: list[dict], workers: int, budget, keep_broken: bool):
+    ray = _ray()
+    ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+    return ds.map_batches(Analyser, fn_constructor_kwargs={"budget": budget,
+                                                           "keep_broken": keep_broken},
+                          batch_size=1, batch_format="pandas",
+                          compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1)
+
+
+def _entity_rows(batch):
+    out = []
+    for row in batch.to_dict("records"):
+        chunks = json.loads(row["chunks"])
+        for seq, page, e in json.loads(row["entities"]):
+            c = chunks[seq]
+            out.append({"doc_id": c["doc_id"], "chunk_id": c["chunk_id"], "page": page,
+                        "lang": c["lang"], **{k: e[k] for k in ENTITY_COLUMNS[4:]}})
+    return _table(out, ENTITY_ROWS)
+
+
+def _report(written: list[dict]) -> DistributedReport:
+    report = DistributedReport()
+    for part in sorted(written, key=lambda r: r["shard"]):
+        report.shards.append(part["shard"])
+        report.added += json.loads(part["added"])
+        report.failed += [tuple(f) for f in json.loads(part["failed"])]
+        for key in ("pages", "chunks", "entities"):
+            setattr(report, key, getattr(report, key) + int(part[key]))
+    return report
+
+
+def _refuse_existing(out: Path) -> None:
+    if any((p / STORE).exists() for p in out.glob("shard-*")):
+        raise UserError(f"{out} already holds shard indexes. Use a new folder; to update, "
+                        f"merge them and run nlp ingest on the merged index.")
+
+
+def _ray():
+    try:
+        import ray
+        import ray.data  # noqa: F401 - the Data library, not only the core
+    except ImportError:
+        raise UserError("Ray is not installed. Run: pip install -e '.[dist]'") from None
+    if not ray.is_initialized():
+        ray.init(log_to_driver=False)  # RAY_ADDRESS (or `ray start`) picks the cluster
+    return ray
+
+
+# --- Arrow tables with fixed types (empty and all-null columns keep their type) ---------
+
+def _schema(**columns: str):
+    import pyarrow as pa
+
+    kinds = {"str": pa.string(), "int": pa.int64(), "bytes": pa.binary(),
+             "float": pa.float64()}
+    return lambda: pa.schema([(name, kinds[kind]) for name, kind in columns.items()])
+
+
+ANALYSED = _schema(order="int", shard="int", path="str", doc_id="str", error="str",
+                   kind="str", doc="str", chunks="str", entities="str", pages="int")
+EMBEDDED = _schema(order="int", shard="int", path="str", doc_id="str", error="str",
+                   kind="str", doc="str", chunks="str", entities="str", pages="int",
+                   vectors="bytes", dim="int", model="str")
+ENTITY_ROWS = _schema(doc_id="str", chunk_id="str", page="int", lang="str", start="int",
+                      end="int", label="str", text="str", norm="str", canonical_id="str",
+                      value="float", unit="str", source="str")
+
+
+def _table(rows: list[dict], schema):
+    import pyarrow as pa
+
+    names = schema().names
+    return pa.Table.from_pylist([{k: r.get(k) for k in names} for r in rows], schema=schema())
+
+
+def _frame(rows: list[dict]):
+    import pandas as pd
+
+    return pd.DataFrame([{k: _dumps(v) if isinstance(v, list) else v for k, v in r.items()}
+                         for r in rows])
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _chunk_dict(chunk: Chunk) -> dict:
+    return {f.name: getattr(chunk, f.name) for f in dataclasses.fields(chunk)
+            if f.name != "entities"}
+
+
+# --- command line: python -m nlp.distributed ... ---------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    """``ingest`` into shards, ``merge`` shards, or export ``entities`` to Parquet."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m nlp.distributed", description=main.__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="files -> OUT/shard-NNN indexes (on Ray)")
+    ing.add_argument("paths", nargs="+")
+    ing.add_argument("--out", required=True)
+    ing.add_argument("--shards", type=int, default=2)
+    ing.add_argument("--model", default=None)
+    ing.add_argument("--workers", type=int, default=None)
+    ing.add_argument("--embedders", type=int, default=1)
+    mer = sub.add_parser("merge", help="shard indexes -> one index (no Ray needed)")
+    mer.add_argument("shards", nargs="+")
+    mer.add_argument("--out", required=True)
+    ent = sub.add_parser("entities", help="files -> Parquet files of entities (on Ray)")
+    ent.add_argument("paths", nargs="+")
+    ent.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "ingest":
+            print(ingest_distributed(args.paths, args.out, args.shards, args.model,
+                                     args.workers, args.embedders).summary())
+        elif args.command == "merge":
+            r = merge_indexes(args.shards, args.out)
+            print(f"{r.documents} documents, {r.chunks} chunks, {r.entities} entities -> "
+                  f"{r.index}; renamed: {r.renamed or 'none'}")
+        else:
+            entity_dataset(args.paths).write_parquet(args.out)
+            print(f"entities -> {args.out}")
+    except NlpError as err:
+        raise SystemExit(f"Error: {err}") from None
+
+
+if __name__ == "__main__":
+    main()
