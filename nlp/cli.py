@@ -46,14 +46,20 @@ def main() -> None:
               help="MB of memory the parser may use per file (0 = no limit).")
 @click.option("--keep-broken", is_flag=True,
               help="Also index blocks whose text layer is garbage (left out by default).")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Files parsed and analysed at once [default: one per core, at most 4].")
+@click.option("--no-entities", is_flag=True,
+              help="Skip entity extraction (a search-only index; much faster).")
 @friendly
-def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broken) -> None:
+def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broken, workers,
+               no_entities) -> None:
     """Parse, analyse, embed and index PDF/.txt/.md files and directories."""
     from nlp.ingestion import ingest
     from nlp.worker import Budget
 
     report = ingest(list(paths), index=index, model=model, prune=prune,
-                    budget=Budget(file_timeout, file_memory), keep_broken=keep_broken)
+                    budget=Budget(file_timeout, file_memory), keep_broken=keep_broken,
+                    workers=workers, entities=not no_entities)
     click.echo(report.summary())
 
 

@@ -109,6 +109,7 @@ class _Run:
     budget: Budget
     manifest: dict | None
     vectors: VectorIndex | None = None
+    entities: bool = True
     saved_at: float = field(default_factory=time.monotonic)
 
 
@@ -133,11 +134,14 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
 
 def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: str | None = None,
            prune: bool = False, progress: bool = True, budget: Budget | None = None,
-           keep_broken: bool = False, workers: int | None = None) -> IngestReport:
+           keep_broken: bool = False, workers: int | None = None,
+           entities: bool = True) -> IngestReport:
     """Ingest files and directories into the index at ``index`` (created if needed).
 
     ``keep_broken`` indexes blocks whose text layer scored as garbage (left out by default).
     ``workers``: files parsed and analysed at once (default: one per core, at most 4).
+    ``entities=False`` skips entity extraction for the files ingested now (a search-only
+    index, much faster); they keep no entities until they change or are re-ingested.
     """
     files = collect_files(paths)
     root = Path(index)
@@ -151,6 +155,7 @@ def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: st
         try:
             run = _start(root, store, model, report, budget or Budget(), paths)
             run.settings = replace(run.settings, keep_broken=keep_broken)  # a per-run choice
+            run.entities = entities
             _ingest_files(run, files, progress, workers or default_workers())
             if prune:
                 _prune(run)
@@ -303,7 +308,7 @@ def _ingest_files(run: _Run, files: list[Path], progress: bool, workers: int) ->
     todo = _plan(run, files)
     bar = _progress(todo, progress)
     with _pool(run.budget, workers) as pool:
-        results = pool.imap([t.file for t in todo], run.settings, workers)
+        results = pool.imap([t.file for t in todo], run.settings, workers, run.entities)
         for item in bar:
             run.report.status = lambda stage, name=item.file.name: bar.set_postfix_str(
                 f"{name}: {stage}")

@@ -228,10 +228,11 @@ class AnalyserProcess(ParserProcess):
 
     analyse = True
 
-    def submit(self, path: str | Path, settings=None) -> None:
+    def submit(self, path: str | Path, settings=None, entities: bool = True) -> None:
         from nlp.chunk import ChunkSettings
 
-        super().submit(path, analyse=dataclasses.asdict(settings or ChunkSettings()))
+        analyse = {**dataclasses.asdict(settings or ChunkSettings()), "entities": entities}
+        super().submit(path, analyse=analyse)
 
 
 class AnalyserPool:
@@ -256,11 +257,13 @@ class AnalyserPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def imap(self, paths: Iterable[str | Path], settings=None,
-             workers: int | None = None) -> Iterator[Analysed | ParseError]:
-        """An ``Analysed`` or the ``ParseError`` of each path, in order."""
+    def imap(self, paths: Iterable[str | Path], settings=None, workers: int | None = None,
+             entities: bool = True) -> Iterator[Analysed | ParseError]:
+        """An ``Analysed`` or the ``ParseError`` of each path, in order; ``entities=False``
+        skips entity extraction (chunks only)."""
         run = _PoolRun(self, [Path(p) for p in paths], settings,
                        max(1, min(workers or self.workers, self.workers)))
+        run.entities = entities
         for i in range(len(run.paths)):
             run.feed()
             child = run.pending.popleft()
@@ -305,6 +308,7 @@ class _PoolRun:
         self.sizes = [_size(p) for p in paths]
         self.spent, self.done = 0.0, 0  # child seconds and bytes of the files analysed
         self.next = 0
+        self.entities = True
 
     def feed(self) -> None:
         """Give every free child its next file (waiting for a starting one if none is)."""
@@ -315,7 +319,7 @@ class _PoolRun:
                 self.idle.append(child)
         while self.next < len(self.paths) and self.idle:
             child = self.idle.pop(0)
-            child.submit(self.paths[self.next], self.settings)
+            child.submit(self.paths[self.next], self.settings, self.entities)
             self.pending.append(child)
             self.next += 1
 
@@ -465,8 +469,10 @@ def _analyse_reply(doc: Document, analyse: dict, seconds: dict) -> bytes:
     """Chunks and entities of ``doc`` as the reply; an analysis bug costs this file only."""
     from nlp.chunk import ChunkSettings
 
+    options = dict(analyse)
+    entities = options.pop("entities", True)
     try:
-        chunks, found = analyse_document(doc, ChunkSettings(**analyse), seconds)
+        chunks, found = analyse_document(doc, ChunkSettings(**options), seconds, entities)
     except (ModelError, MemoryError):
         raise
     except Exception as err:  # noqa: BLE001 - a bug on odd text must not stop the batch
@@ -480,8 +486,10 @@ def _analyse_reply(doc: Document, analyse: dict, seconds: dict) -> bytes:
         "seconds": {k: round(v, 4) for k, v in seconds.items()}})
 
 
-def analyse_document(doc: Document, settings, seconds: dict | None = None):
-    """(chunks, (chunk, page, entity) triples) of a parsed document, as ``nlp ingest`` keeps."""
+def analyse_document(doc: Document, settings, seconds: dict | None = None,
+                     entities: bool = True):
+    """(chunks, (chunk, page, entity) triples) of a parsed document, as ``nlp ingest`` keeps;
+    no entities when ``entities`` is False."""
     from nlp.chunk import chunk_document
     from nlp.entities import extract_batch
 
@@ -489,7 +497,8 @@ def analyse_document(doc: Document, settings, seconds: dict | None = None):
     clock = time.perf_counter()
     chunks = chunk_document(doc, settings)
     seconds["chunk"] = time.perf_counter() - clock
-    found = dedupe_entities(doc, chunks, extract_batch([(c.text, c.lang) for c in chunks]))
+    found = dedupe_entities(doc, chunks, extract_batch([(c.text, c.lang) for c in chunks])
+                            if entities else [[] for _ in chunks])
     seconds["entities"] = time.perf_counter() - clock - seconds["chunk"]
     return chunks, found
 

@@ -94,3 +94,13 @@ def test_api_ingest_stays_callable_after_use(pdf_dir: Path, tmp_path: Path):
     for _ in range(2):  # a submodule import must not shadow the function
         nlp.ingest([pdf_dir], index=tmp_path / "idx", model=MODEL, progress=False)
     assert callable(nlp.ingest) and callable(nlp.open_index)
+
+
+def test_cli_ingest_no_entities_and_workers(pdf_dir: Path, tmp_path: Path):
+    index = str(tmp_path / "bare")
+    result = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", index, "--model",
+                                       MODEL, "--no-entities", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output and " 0 entities" in result.output
+    bad = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", index, "--workers", "0"])
+    assert bad.exit_code != 0 and "--workers" in bad.output

@@ -29,6 +29,18 @@ def test_ingest_builds_index_with_store_and_manifest(pdf_dir: Path, tmp_path: Pa
         assert "477-IV" in " ".join(laws["text"])
 
 
+def test_ingest_without_entities_stores_the_same_chunks_and_no_entities(pdf_dir: Path,
+                                                                       tmp_path: Path):
+    full = ingest([pdf_dir], index=tmp_path / "full", model=MODEL, progress=False)
+    bare = ingest([pdf_dir], index=tmp_path / "bare", model=MODEL, progress=False,
+                  entities=False, workers=1)
+    assert full.entities > 0 and bare.entities == 0 and bare.chunks == full.chunks
+    with open_index(tmp_path / "full") as a, open_index(tmp_path / "bare") as b:
+        assert list(a.chunks()["text"]) == list(b.chunks()["text"])
+        assert len(b.entities()) == 0
+        assert b.search("477-IV", k=1)[0].chunk_id == a.search("477-IV", k=1)[0].chunk_id
+
+
 def test_ingest_skips_unchanged_replaces_changed_prunes_missing(pdf_dir: Path, tmp_path: Path):
     index = tmp_path / "idx"
     ingest([pdf_dir], index=index, model=MODEL, progress=False)
