@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 NLP := $(VENV)/bin/nlp
 INDEX ?= indexes/default
 
-.PHONY: setup ocr demo test test-slow lint bench clean-index
+.PHONY: setup ocr demo test test-slow test-dist lint bench clean-index
 
 setup: $(VENV)/.installed ocr
 
@@ -41,11 +41,16 @@ test: setup
 test-slow: setup
 	$(PY) -m pytest -q -m slow
 
+# Ray (the 'dist' extra) is big; only these tests need it.
+test-dist: setup
+	$(PY) -m pip install -q -e '.[dev,dist]'
+	$(PY) -m pytest -q -m dist
+
 lint: setup
 	$(VENV)/bin/ruff check nlp tests scripts
 
 bench: setup
-	$(PY) scripts/bench_pipeline.py
+	$(PY) scripts/bench.py --json
 
 clean-index:
 	rm -rf $(INDEX)

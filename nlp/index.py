@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
-from nlp.language import LANGS, UND
+from nlp.language import LANGS, UND, detect_language
 from nlp.rank import collapse as collapse_texts
-from nlp.rank import fuse_by_language
+from nlp.rank import fuse_by_language, keyword_evidence, neutral_terms
 from nlp.records import Hit
 from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
 from nlp.vectors import VectorIndex
@@ -200,7 +200,8 @@ class Index:
         ``mode``: ``dense`` (score = cosine), ``keyword`` (score = -BM25 of the stemmed terms)
         or ``hybrid`` (``nlp.rank.fuse_by_language``: dense search decides how many places each
         language gets, and each language's places go to the reciprocal-rank fusion of its
-        dense and keyword hits; score = that RRF score, comparable within one language);
+        dense and keyword hits — in languages other than the query's, keyword hits on its
+        numbers and codes only; score = that RRF score, comparable within one language);
         default ``DEFAULT_MODE`` (``dense`` with a warning on an index without keywords).
         Filters, all combined: ``lang``, ``doc`` (a doc_id), ``year`` (2021, "2019-2022" or
         (2019, 2022); the document's year from its metadata) and ``entity``
@@ -247,8 +248,12 @@ class Index:
         fused = []
         for q, near in zip(queries, dense, strict=True):
             near_ids = [i for i, _ in near]
-            word_ids = [i for i, _ in self.store.keyword_search(q, depth, where, args)]
-            langs = self.store.langs_of({*near_ids, *word_ids})
+            same = [i for i, _ in self.store.keyword_search(q, depth, where, args)]
+            digits = neutral_terms(q)
+            neutral = [i for i, _ in self.store.keyword_search(digits, depth, where, args)] \
+                if digits else []
+            langs = self.store.langs_of({*near_ids, *same, *neutral})
+            word_ids = keyword_evidence(same, neutral, langs, query_language(q))
             fused.append(fuse_by_language(near_ids, word_ids, langs)[:n])
         return fused
 
@@ -355,6 +360,12 @@ class Index:
 def open_index(path: str | Path = "indexes/default") -> Index:
     """Open an index directory for searching and reading."""
     return Index(path)
+
+
+def query_language(query: str) -> str | None:
+    """kk, ru or en when the query's language is clear, else None."""
+    found = detect_language(query)
+    return found if found in LANGS else None
 
 
 def clean_query(query: str) -> str:

@@ -39,6 +39,34 @@ def fuse_by_language(dense: Sequence[int], keyword: Sequence[int], lang: Mapping
     return [next(per[lang.get(i, "")]) for i in dense]
 
 
+def keyword_evidence(same: Sequence[int], neutral: Sequence[int], lang: Mapping[int, str],
+                     query_lang: str | None) -> list[int]:
+    """The keyword ids hybrid fusion may use: ``same`` (hits on all the query's terms) in the
+    query's language, and in other languages only ``neutral`` (hits on its numbers and codes
+    such as 477-IV). A word shared across languages by chance says little, and it pulled
+    translations down (laws ru->kk acc@1 0.94 -> 0.53 when every hit counted). ``same``
+    whole when the query's language is unknown."""
+    if query_lang is None:
+        return list(same)
+    return ([i for i in same if lang.get(i) == query_lang]
+            + [i for i in neutral if lang.get(i) != query_lang])
+
+
+NEUTRAL_MAX = 3  # identifiers in a look-up query; more, or a long query, is a pasted passage
+LOOKUP_WORDS = 12
+
+
+def neutral_terms(query: str) -> str:
+    """The identifiers of a look-up ``query`` that read the same in every language (477-IV,
+    2011): words of 3 or more characters with a digit. "" for none, for more than
+    ``NEUTRAL_MAX``, or for a query of over ``LOOKUP_WORDS`` words: in a pasted passage shared
+    numbers match unrelated passages of the other language."""
+    words = query.split()
+    found = [w.strip(".,;:()[]«»\"'") for w in words]
+    found = [w for w in found if len(w) >= 3 and any(c.isdigit() for c in w)]
+    return " ".join(found) if len(found) <= NEUTRAL_MAX and len(words) <= LOOKUP_WORDS else ""
+
+
 def shingles(text: str, lang: str = "und", n: int = 3) -> set[tuple[str, ...]]:
     """Word n-grams of the stemmed terms (for near-duplicate tests)."""
     words = terms(text, lang)

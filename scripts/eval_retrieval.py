@@ -135,14 +135,15 @@ def log(message: str) -> None:
 
 
 def build_text_index(texts: dict[str, str], root: Path, model: str | None) -> Path:
-    """Write each text to ``<name>.txt`` and ingest the folder; returns the index path."""
+    """Write each text to ``<name>.txt`` and ingest the folder (no entities); the index path."""
     from nlp.ingestion import ingest
 
     docs = root / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         (docs / f"{name}.txt").write_text(text, encoding="utf-8")
-    report = ingest([docs], index=root / "index", model=model, progress=False)
+    report = ingest([docs], index=root / "index", model=model, progress=False,
+                    entities=False)  # search never reads entities
     if report.failed:
         log(f"{len(report.failed)} of {len(texts)} documents failed, e.g. {report.failed[0]}")
     return root / "index"

@@ -112,8 +112,7 @@ def test_eval_retrieval_text_index_finds_each_text_by_itself(tmp_path, hash_embe
     texts = {"s0": "Work permits for foreign workers are issued by local bodies.",
              "s1": "Қандастарға арналған өңірлік квота 1 499 адамды құрады.",
              "s2": "Региональная квота приёма кандасов выросла до 1 499 человек."}
-    with ev.without_entities():  # entities play no part in search; keeps the test fast
-        index = ev.build_text_index(texts, tmp_path, hash_embedder.model_id)
+    index = ev.build_text_index(texts, tmp_path, hash_embedder.model_id)
     got = ev.eval_single_gold(index, list(texts.values()), list(texts), depth=10)
     assert got["dense"] == {"n": 3, "acc@1": 1.0, "recall@10": 1.0, "mrr@10": 1.0}
 
