@@ -260,6 +260,13 @@ def ner_sets(limit: int | None) -> dict:
 
 def passage_text(item: dict) -> str | None:
     """The passage a gold item annotates, or None when its source is absent or changed."""
+    text = read_passage(item)
+    return text if text is not None and \
+        hashlib.sha256(text.encode()).hexdigest() == item["sha256"] else None
+
+
+def read_passage(item: dict) -> str | None:
+    """The slice of its source a gold item points at (unchecked); None if the source is absent."""
     if item["source"] == "corpus":
         text = (ROOT / item["file"]).read_text(encoding="utf-8")
     elif not (SHARED / item["file"]).is_file():
@@ -271,8 +278,7 @@ def passage_text(item: dict) -> str | None:
             text = pdf[item["page"] - 1].get_text()
     else:
         text = (SHARED / item["file"]).read_text(encoding="utf-8")
-    text = text[item["start"]:item["end"]]
-    return text if hashlib.sha256(text.encode()).hexdigest() == item["sha256"] else None
+    return text[item["start"]:item["end"]]
 
 
 def _overlap(a, b) -> bool:

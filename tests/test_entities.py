@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -174,20 +175,11 @@ def gold_items():
     return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
 
 
-def gold_passage(item):
-    """The passage text, or None when its shared source is absent."""
-    if item["source"] == "corpus":
-        text = (ROOT / item["file"]).read_text(encoding="utf-8")
-    elif not (SHARED / item["file"]).is_file():
-        return None
-    elif item["source"] == "shared_pdf":
-        import pymupdf
-
-        with pymupdf.open(SHARED / item["file"]) as pdf:
-            text = pdf[item["page"] - 1].get_text()
-    else:
-        text = (SHARED / item["file"]).read_text(encoding="utf-8")
-    return text[item["start"]:item["end"]]
+_spec = importlib.util.spec_from_file_location("eval_entities",
+                                               ROOT / "scripts" / "eval_entities.py")
+_eval = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_eval)
+gold_passage = _eval.read_passage  # the passage a gold item points at, None if absent
 
 
 def test_entities_gold_set_is_well_formed():
