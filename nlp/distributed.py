@@ -82,6 +82,7 @@ def plan(paths: list[str | Path], shards: int) -> list[dict]:
 
 def analyse_file(child, row: dict, settings) -> dict:
     """Parse, chunk and find entities of one planned file in ``nlp ingest``'s own child."""
+    from nlp.ingestion import name_document
     from nlp.worker import failure_kind
 
     out = {k: row[k] for k in ("order", "shard", "path", "doc_id")}
@@ -91,7 +92,7 @@ def analyse_file(child, row: dict, settings) -> dict:
         doc, chunks, found, _ = child.result()  # a missing model raises ModelError: stop
     except ParseError as err:
         return out | {"error": err.reason, "kind": failure_kind(err)}
-    _name(doc, chunks, row["doc_id"], row["path"])
+    name_document(doc, chunks, row["doc_id"], row["path"])  # the planned id and path
     seq = {id(c): i for i, c in enumerate(chunks)}
     return out | {
         "doc": _dumps({"sha256": doc.sha256, "meta": doc.meta, "pages": len(doc.pages)}),
@@ -100,25 +101,12 @@ def analyse_file(child, row: dict, settings) -> dict:
         "pages": len(doc.pages)}
 
 
-def _name(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
-    """The planned doc id and path; chunk ids follow (as ``nlp ingest`` names them)."""
-    old, doc.doc_id, doc.path = doc.doc_id, doc_id, path
-    for chunk in chunks:
-        chunk.doc_id, chunk.chunk_id = doc_id, doc_id + chunk.chunk_id[len(old):]
-
-
 def embed_chunks(embedder, chunks: list[dict]):
     """Vectors (n, dim) of a document's chunks, each distinct text embedded once, in one call
     per document: what ``nlp ingest`` does for a new file, so the vectors are the same."""
-    import numpy as np
+    from nlp.ingestion import embed_distinct
 
-    todo = list(dict.fromkeys(c["sha256"] for c in chunks))
-    if not todo:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    text = {c["sha256"]: c["text"] for c in chunks}
-    fresh = np.asarray(embedder.embed_passages([text[sha] for sha in todo]), dtype=np.float32)
-    known = dict(zip(todo, fresh, strict=True))
-    return np.vstack([known[c["sha256"]] for c in chunks]).astype(np.float32, copy=False)
+    return embed_distinct(embedder, [(c["sha256"], c["text"]) for c in chunks])
 
 
 class Analyser:

@@ -54,7 +54,7 @@ from nlp.parse import SUFFIXES, make_doc_id
 from nlp.records import Chunk, Document
 from nlp.store import Store
 from nlp.vectors import VectorIndex
-from nlp.worker import Analysed, AnalyserPool, Budget, dedupe_entities, failure_kind
+from nlp.worker import Analysed, AnalyserPool, Budget, failure_kind
 
 DEFAULT_INDEX = "indexes/default"
 STAGES = ("parse", "chunk", "entities", "embed", "store")
@@ -339,7 +339,7 @@ def _collect(results: Iterator, item: _Todo, report: IngestReport) -> Analysed |
 def _add(run: _Run, item: _Todo, analysed: Analysed) -> None:
     store, report = run.store, run.report
     doc, chunks, found = analysed.doc, analysed.chunks, analysed.found
-    _name(doc, chunks, store.free_doc_id(make_doc_id(item.file), item.path), item.path)
+    name_document(doc, chunks, store.free_doc_id(make_doc_id(item.file), item.path), item.path)
     with _timed(report, "embed"):
         vecs = _vectors(run, item, chunks)
     if run.vectors is None:  # a new index: nothing stored yet
@@ -358,7 +358,7 @@ def _add(run: _Run, item: _Todo, analysed: Analysed) -> None:
     report.entities += len(found)
 
 
-def _name(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
+def name_document(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
     """Give the document its id in this index; its chunk ids follow."""
     old, doc.doc_id, doc.path = doc.doc_id, doc_id, path
     for chunk in chunks:
@@ -368,18 +368,25 @@ def _name(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
 
 def _vectors(run: _Run, item: _Todo, chunks: list[Chunk]):
     """Vectors of the chunks: stored ones for unchanged chunk texts, the rest embedded."""
+    known = _stored_vectors(run, item.old[0]) if item.old else {}
+    run.report.reused_vectors += sum(1 for c in chunks if c.sha256 in known)
+    return embed_distinct(run.embedder, [(c.sha256, c.text) for c in chunks], known)
+
+
+def embed_distinct(embedder, pairs: list[tuple[str, str]], known: dict | None = None):
+    """Vectors (n, dim) of (sha256, text) pairs, in order: each distinct text that ``known``
+    (sha256 -> vector) lacks is embedded once, all in one call."""
     import numpy as np
 
-    known = _stored_vectors(run, item.old[0]) if item.old else {}
-    todo = list(dict.fromkeys(c.sha256 for c in chunks if c.sha256 not in known))
+    known = dict(known or {})
+    todo = list(dict.fromkeys(sha for sha, _ in pairs if sha not in known))
     if todo:
-        text = {c.sha256: c.text for c in chunks}
-        fresh = run.embedder.embed_passages([text[sha] for sha in todo])
+        text = dict(pairs)
+        fresh = embedder.embed_passages([text[sha] for sha in todo])
         known.update(zip(todo, np.asarray(fresh, dtype=np.float32), strict=True))
-    run.report.reused_vectors += sum(1 for c in chunks if c.sha256 not in todo)
-    if not chunks:
-        return np.zeros((0, run.embedder.dim), dtype=np.float32)
-    return np.vstack([known[c.sha256] for c in chunks]).astype(np.float32, copy=False)
+    if not pairs:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack([known[sha] for sha, _ in pairs]).astype(np.float32, copy=False)
 
 
 def _stored_vectors(run: _Run, doc_id: str) -> dict:
@@ -398,9 +405,6 @@ def _timed(report: IngestReport, stage: str):
     clock = time.perf_counter()
     yield
     report.seconds[stage] += time.perf_counter() - clock
-
-
-_dedupe = dedupe_entities  # the one rule for entities seen in chunk overlaps (nlp.worker)
 
 
 def _prune(run: _Run) -> None:
