@@ -28,7 +28,7 @@ import numpy as np
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
 from nlp.language import LANGS, UND, detect_language
 from nlp.rank import collapse as collapse_texts
-from nlp.rank import fuse_by_language, keyword_evidence, neutral_terms
+from nlp.rank import hybrid, neutral_terms
 from nlp.records import Hit
 from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
 from nlp.vectors import VectorIndex
@@ -253,8 +253,7 @@ class Index:
             neutral = [i for i, _ in self.store.keyword_search(digits, depth, where, args)] \
                 if digits else []
             langs = self.store.langs_of({*near_ids, *same, *neutral})
-            word_ids = keyword_evidence(same, neutral, langs, query_language(q))
-            fused.append(fuse_by_language(near_ids, word_ids, langs)[:n])
+            fused.append(hybrid(near_ids, same, neutral, langs, query_language(q))[:n])
         return fused
 
     def _dense(self, queries: list[str], n: int,

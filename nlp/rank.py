@@ -56,6 +56,14 @@ NEUTRAL_MAX = 3  # identifiers in a look-up query; more, or a long query, is a p
 LOOKUP_WORDS = 12
 
 
+def hybrid(dense: Sequence[int], same: Sequence[int], neutral: Sequence[int],
+           lang: Mapping[int, str], query_lang: str | None,
+           k: int = RRF_K) -> list[tuple[int, float]]:
+    """The hybrid ranking: ``fuse_by_language`` of the dense ids and the keyword evidence
+    (``keyword_evidence`` of the hits on all the query's terms and on its identifiers)."""
+    return fuse_by_language(dense, keyword_evidence(same, neutral, lang, query_lang), lang, k)
+
+
 def neutral_terms(query: str) -> str:
     """The identifiers of a look-up ``query`` that read the same in every language (477-IV,
     2011): words of 3 or more characters with a digit. "" for none, for more than

@@ -165,7 +165,8 @@ class ShardedIndex:
         keyword lists by reciprocal rank, as ``Index`` does. ``collapse`` is applied to the
         best ``4 k`` merged hits, so fewer than ``k`` may remain.
         """
-        from nlp.index import DEFAULT_MODE, FUSION_DEPTH
+        from nlp.index import DEFAULT_MODE, FUSION_DEPTH, query_language
+        from nlp.rank import neutral_terms
 
         shards = [s for s in self.shards if not filters.get("doc")
                   or filters["doc"] in s.store.paths()]
@@ -179,9 +180,12 @@ class ShardedIndex:
             lists = _merged(shards, queries, n, mode=mode, **filters)
         else:
             depth = max(FUSION_DEPTH, 5 * n)
-            lists = [_fuse(d, w, n) for d, w in zip(
-                _merged(shards, queries, depth, mode="dense", **filters),
-                _merged(shards, queries, depth, mode="keyword", **filters), strict=True)]
+            neutral = [_merged(shards, [t], depth, mode="keyword", **filters)[0]
+                       if (t := neutral_terms(q)) else [] for q in queries]
+            lists = [_fuse(d, w, i, query_language(q), n) for q, d, w, i in zip(
+                queries, _merged(shards, queries, depth, mode="dense", **filters),
+                _merged(shards, queries, depth, mode="keyword", **filters), neutral,
+                strict=True)]
         return [_collapse(hits, k) if collapse else _renumbered(hits) for hits in lists]
 
     def documents(self):
@@ -222,15 +226,17 @@ def _merged(shards: list[Index], queries: list[str], k: int, **options) -> list[
     return [_merge_keyed([hits[i] for hits in per_shard], k) for i in range(len(queries))]
 
 
-def _fuse(dense: list, words: list, k: int) -> list:
-    """The hybrid ranking of two merged lists, by the rule ``Index`` fuses its own two with."""
-    from nlp.rank import fuse_by_language
+def _fuse(dense: list, words: list, neutral: list, query_lang: str | None, k: int) -> list:
+    """The hybrid ranking of merged lists, by the rule ``Index`` fuses its own with
+    (``nlp.rank.hybrid``)."""
+    from nlp.rank import hybrid
 
-    hits = dict(words) | dict(dense)
+    hits = dict(neutral) | dict(words) | dict(dense)
     number = {key: i for i, key in enumerate(hits)}
     keys = list(hits)
-    fused = fuse_by_language([number[key] for key, _ in dense], [number[key] for key, _ in words],
-                             {number[key]: h.lang for key, h in hits.items()})[:k]
+    fused = hybrid([number[key] for key, _ in dense], [number[key] for key, _ in words],
+                   [number[key] for key, _ in neutral],
+                   {number[key]: h.lang for key, h in hits.items()}, query_lang)[:k]
     return [(keys[i], dataclasses.replace(hits[keys[i]], score=round(s, 6 if s < 0.1 else 4)))
             for i, s in fused]
 
