@@ -21,6 +21,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,7 @@ class Index:
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
         self.store = Store(self.path / STORE, readonly=True)
+        self._keyword = None  # (thread, its own connection) for hybrid's keyword lists
         try:
             self.vectors = load_vectors(self.path, self.store, self.manifest["dim"],
                                         file_sha(self.manifest, VECTORS))
@@ -173,6 +175,11 @@ class Index:
             raise
 
     def close(self) -> None:
+        if self._keyword is not None:
+            thread, store = self._keyword
+            thread.shutdown(cancel_futures=True)
+            store.close()
+            self._keyword = None
         self.store.close()
 
     def _exact_vectors(self, ids: np.ndarray) -> np.ndarray:
@@ -241,20 +248,41 @@ class Index:
         """Top ``n`` (chunk id, score) per query in ``mode``."""
         if mode == "keyword":
             return [self.store.keyword_search(q, n, where, args) for q in queries]
-        depth = n if mode == "dense" else max(FUSION_DEPTH, 5 * n)
-        dense = self._dense(queries, depth, allowed)
         if mode == "dense":
-            return dense
+            return self._dense(queries, n, allowed)
+        depth = max(FUSION_DEPTH, 5 * n)
+        keyword = self._keyword_lists(queries, depth, where, args)
+        try:
+            dense = self._dense(queries, depth, allowed)
+            lists = [future.result() for future in keyword]
+        finally:
+            for future in keyword:
+                future.cancel()
         fused = []
-        for q, near in zip(queries, dense, strict=True):
+        for q, near, (same, neutral) in zip(queries, dense, lists, strict=True):
             near_ids = [i for i, _ in near]
-            same = [i for i, _ in self.store.keyword_search(q, depth, where, args)]
-            digits = neutral_terms(q)
-            neutral = [i for i, _ in self.store.keyword_search(digits, depth, where, args)] \
-                if digits else []
             langs = self.store.langs_of({*near_ids, *same, *neutral})
             fused.append(hybrid(near_ids, same, neutral, langs, query_language(q))[:n])
         return fused
+
+    def _keyword_lists(self, queries: list[str], depth: int, where: str,
+                       args: list) -> list[Future]:
+        """Futures of each query's keyword ids for hybrid (hits on all its terms, hits on
+        its identifiers), found on a thread with a connection of its own: SQLite's BM25
+        runs while the query is embedded (both let go of the GIL), on the other core."""
+        if self._keyword is None:
+            self._keyword = (ThreadPoolExecutor(1, thread_name_prefix="nlp-keyword"),
+                             Store(self.path / STORE, readonly=True, any_thread=True))
+        thread, store = self._keyword
+
+        def lists(query: str) -> tuple[list[int], list[int]]:
+            digits = neutral_terms(query)
+            same = [i for i, _ in store.keyword_search(query, depth, where, args)]
+            neutral = [i for i, _ in store.keyword_search(digits, depth, where, args)] \
+                if digits else []
+            return same, neutral
+
+        return [thread.submit(lists, q) for q in queries]
 
     def _dense(self, queries: list[str], n: int,
                allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:

@@ -102,8 +102,12 @@ def search(db: sqlite3.Connection, query: str, n: int, where: str = "1",
     expression = match_expression(query)
     if expression is None:
         return []
-    rows = db.execute(
-        "SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c "
-        f"ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? AND ({where}) ORDER BY s LIMIT ?",
-        (expression, *args, n)).fetchall()
+    if where == "1":  # no join: looking up each matching chunk row tripled the time at 100k
+        sql = ("SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
+               "ORDER BY s LIMIT ?")
+    else:
+        sql = ("SELECT chunks_fts.rowid, bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c "
+               f"ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? AND ({where}) "
+               "ORDER BY s LIMIT ?")
+    rows = db.execute(sql, (expression, *args, n)).fetchall()
     return [(int(i), -float(s)) for i, s in rows]

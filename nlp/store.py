@@ -59,7 +59,10 @@ DOCUMENT_COLUMNS = ("doc_id", "path", "sha256", "title", "lang", "langs", "pages
 class Store:
     """A thin wrapper over one SQLite connection."""
 
-    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, readonly: bool = False,
+                 any_thread: bool = False) -> None:
+        """``any_thread``: the connection may be used from another thread than this one (by
+        one thread at a time)."""
         self.path = Path(path)
         if readonly and not self.path.is_file():
             raise IndexCorrupt(f"{self.path} is missing. Rebuild the index: nlp ingest "
@@ -67,7 +70,8 @@ class Store:
         # a URI, percent-encoded: paths with spaces, '#', '?' or non-UTF-8 bytes stay intact
         uri = f"file:{quote(os.fsencode(self.path.resolve()))}{'?mode=ro' if readonly else ''}"
         try:
-            self.db = sqlite3.connect(uri, uri=True, timeout=30)
+            self.db = sqlite3.connect(uri, uri=True, timeout=30,
+                                      check_same_thread=not any_thread)
             self.db.execute("PRAGMA foreign_keys = ON")
             if not readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")

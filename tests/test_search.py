@@ -147,6 +147,31 @@ def test_search_hybrid_fuses_dense_and_keyword_per_language(idx, query):
         assert scores == sorted(scores, reverse=True)
 
 
+def test_search_keyword_unfiltered_query_agrees_with_the_filtered_one(idx):
+    from nlp import keyword
+
+    for query in ["477-IV миграции", "students universities", "квота 1 499"]:
+        plain = keyword.search(idx.store.db, query, 20)  # FTS5 alone, no join
+        joined = keyword.search(idx.store.db, query, 20, "c.id >= ?", (0,))
+        assert plain and plain == joined
+
+
+def test_search_hybrid_batch_matches_single_and_close_ends_its_thread(index: Path):
+    import threading
+
+    def keyword_threads() -> int:
+        return sum(t.name.startswith("nlp-keyword") for t in threading.enumerate())
+
+    queries = ["477-IV миграции", "students universities", "квота 1 499", "Еңбек министрлігі"]
+    before = keyword_threads()
+    with open_index(index) as opened:
+        batch = opened.batch_search(queries, k=5, mode="hybrid")
+        single = [opened.search(q, k=5, mode="hybrid") for q in queries]
+        assert [ids(h) for h in batch] == [ids(h) for h in single]
+        assert all(batch) and keyword_threads() == before + 1
+    assert keyword_threads() == before
+
+
 LISTS = st.lists(st.integers(0, 30), unique=True, max_size=15)
 
 
