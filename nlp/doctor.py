@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from nlp import keyword
 from nlp.atomic import file_sha256, leftovers
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound
 from nlp.index import (
@@ -86,6 +87,7 @@ def repair(index: str | Path) -> list[Finding]:
             _check_integrity(root, store)
             config = _repair_config(root, store)
             done += _drop_orphans(store) + _drop_bad_vectors(root, store, config["dim"])
+            done += _rebuild_keywords(store)
             vectors, _ = read_vectors(root / VECTORS, config["dim"], _sha_or_none(root))
             reconcile(vectors, store)
             save_index(root, store, vectors if len(vectors) else VectorIndex(config["dim"]),
@@ -161,7 +163,19 @@ def _store_findings(root: Path, store: Store, manifest: dict | None) -> list[Fin
                            f"({config.get('dim')}-d), the manifest says {manifest['model']}",
                            f"nlp doctor --index {root} --repair (the store wins)"))
     dim = config.get("dim") or (manifest or {}).get("dim")
-    return out + _row_findings(root, store, dim)
+    return out + _row_findings(root, store, dim) + [_keyword_finding(root, store)]
+
+
+def _keyword_finding(root: Path, store: Store) -> Finding:
+    fix = f"nlp doctor --index {root} --repair"
+    if not store.has_keyword_index():
+        return Finding("keywords", "warn", "no keyword index for this nlp (the index was made "
+                       "by an older one): searches are dense only", fix)
+    indexed, chunks = keyword.in_step(store.db)
+    if indexed != chunks:
+        return Finding("keywords", "error", f"the keyword index holds {indexed} chunks, the "
+                       f"store {chunks}: keyword and hybrid results are incomplete", fix)
+    return Finding("keywords", "ok", f"{indexed} chunks in the keyword index")
 
 
 def _row_findings(root: Path, store: Store, dim: int | None) -> list[Finding]:
@@ -241,6 +255,16 @@ def _repair_config(root: Path, store: Store) -> dict:
                                f"{root}. Rebuild: {rebuild_command(root)}") from None
         config = {k: manifest[k] for k in ("format_version", "model", "dim", "chunking")}
     return config
+
+
+def _rebuild_keywords(store: Store) -> list[str]:
+    """Rebuild the keyword index if it is out of step with the chunks (opening the store
+    for writing has already built a missing or stale one)."""
+    indexed, chunks = keyword.in_step(store.db)
+    if indexed == chunks:
+        return []
+    keyword.migrate(store.db, force=True)
+    return [f"rebuilt the keyword index ({chunks} chunks; it held {indexed})"]
 
 
 def _drop_orphans(store: Store) -> list[str]:

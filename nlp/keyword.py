@@ -79,10 +79,17 @@ def add(db: sqlite3.Connection, rows: Sequence[tuple[int, str, str]]) -> None:
                    [(i, chunk_terms(text, lang)) for i, text, lang in rows])
 
 
-def migrate(db: sqlite3.Connection) -> int:
-    """Fill the keyword index if it is stale or new (a writer, on open, after ``SCHEMA``);
-    return the number of chunks indexed. One transaction: a crash leaves the old state."""
-    if is_current(db):
+def in_step(db: sqlite3.Connection) -> tuple[int, int]:
+    """(chunks in the keyword index, chunks in the store): equal when in step."""
+    return db.execute("SELECT (SELECT COUNT(*) FROM chunks_fts), "
+                      "(SELECT COUNT(*) FROM chunks)").fetchone()
+
+
+def migrate(db: sqlite3.Connection, force: bool = False) -> int:
+    """Fill the keyword index if it is stale or new (a writer, on open, after ``SCHEMA``), or
+    anew if ``force``; return the number of chunks indexed. One transaction: a crash leaves
+    the old state."""
+    if is_current(db) and not force:
         return 0
     with db:
         db.execute("DELETE FROM chunks_fts")

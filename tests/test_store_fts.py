@@ -143,3 +143,30 @@ def test_store_fts_readonly_store_is_not_changed(pdf_dir: Path, tmp_path: Path):
     db = sqlite3.connect(index / "store.sqlite")
     assert not keyword.is_current(db)
     db.close()
+
+
+def test_store_fts_doctor_reports_missing_or_out_of_step_and_repairs(pdf_dir: Path,
+                                                                     tmp_path: Path):
+    from nlp.doctor import diagnose, repair
+
+    def keywords(index: Path):
+        return next(f for f in diagnose(index) if f.check == "keywords")
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False)
+    assert keywords(index).level == "ok"
+    make_old(index)
+    found = keywords(index)
+    assert (found.level, found.fix) == ("warn", f"nlp doctor --index {index} --repair")
+    repair(index)
+    assert_in_step(index)
+    assert keywords(index).level == "ok"
+    db = sqlite3.connect(index / "store.sqlite")
+    with db:  # a row lost behind the trigger's back
+        db.execute("DELETE FROM chunks_fts WHERE rowid = (SELECT MIN(id) FROM chunks)")
+    db.close()
+    found = keywords(index)
+    assert found.level == "error" and "holds" in found.message
+    assert any("rebuilt the keyword index" in f.message for f in repair(index))
+    assert_in_step(index)
+    assert keywords(index).level == "ok"
