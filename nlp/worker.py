@@ -17,7 +17,6 @@ several of them busy, handing results back in submission order to the one writer
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import json
 import os
@@ -45,6 +44,8 @@ SOFT_DEADLINE = 0.8  # the parser is asked to return a partial result by this sh
 MAX_REPLY = 1 << 30  # a reply larger than this is treated as a crash
 PARSED = b'{"parsed": true}\n'  # an analyser child's word that parsing is done
 GROW_AFTER_S = 5.0  # start another analyser child when the files left take longer than this
+AHEAD = 4  # files per analyser child that may be analysed ahead of the one the writer waits for
+POLL_S = 1.0  # longest wait for any child's reply before checking the budgets again
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class ParserProcess:
         self._proc: subprocess.Popen | None = None
         self._pending: tuple[Path, float] | None = None
         self._buf = bytearray()  # what the child sent after the last line read
+        self._parsed_at: float | None = None
         self.restarts = 0
 
     def __enter__(self) -> ParserProcess:
@@ -122,6 +124,7 @@ class ParserProcess:
         except (OSError, AttributeError):
             pass  # the child is gone or never started: result() reports it
         self._pending = (Path(path), time.monotonic())
+        self._parsed_at: float | None = None  # when the child said parsing was done
 
     def result(self) -> Document:
         """The parsed ``Document``; raises a ``ParseError`` (subclass) on any failure.
@@ -144,6 +147,31 @@ class ParserProcess:
         except EOFError:
             raise self._died(path) from None
         return _decode(path, reply)
+
+    def poll(self) -> bool:
+        """True when ``result`` will not wait: the pending file's last reply is here, or the
+        child is gone (``result`` then reports it). Reads what the child has sent so far."""
+        if self._proc is None:
+            return True
+        fd = self._proc.stdout.fileno()
+        while select.select([fd], [], [], 0)[0]:
+            data = os.read(fd, 1 << 20)
+            if not data or len(self._buf) + len(data) > MAX_REPLY:
+                return True
+            self._buf += data
+        parsed = self._buf.startswith(PARSED)
+        if parsed and self._parsed_at is None:
+            self._parsed_at = time.monotonic()  # the analysis's own budget starts here
+        lines = self._buf.count(b"\n")
+        return lines >= 2 or (lines == 1 and not parsed)
+
+    def overdue(self) -> bool:
+        """True when the pending file's current stage (parsing, or the analysis after it)
+        has had its budget and the grace: ``result`` then reports the timeout at once."""
+        if not self._pending:
+            return False
+        return time.monotonic() > (self._parsed_at or self._pending[1]) + (
+            self.budget.seconds + GRACE_S)
 
     def close(self) -> None:
         """Stop the child."""
@@ -238,6 +266,11 @@ class AnalyserProcess(ParserProcess):
 class AnalyserPool:
     """Analyser children, more only where it pays; ``imap`` streams results back in order.
 
+    A child that finishes hands its result in at once and takes the next file, even while
+    the file the writer waits for is still being analysed elsewhere (so a long file does
+    not leave the other children idle); at most ``AHEAD`` files per child are analysed
+    ahead of the writer.
+
     One child starts with the first file. Another (up to ``workers``) starts in the
     background once the files left look like more work than ``GROW_AFTER_S`` seconds of one
     child (its start-up, loading the spaCy pipelines, costs a few seconds of a core); the
@@ -265,19 +298,10 @@ class AnalyserPool:
                        max(1, min(workers or self.workers, self.workers)))
         run.entities = entities
         for i in range(len(run.paths)):
-            run.feed()
-            child = run.pending.popleft()
-            try:
-                out: Analysed | ParseError = child.result()
-            except ParseError as err:
-                out = err
-            run.idle.append(child)
-            if isinstance(out, Analysed):
-                run.spent += sum(out.seconds.values())
-                run.done += run.sizes[i]
-            run.grow()
-            run.feed()
-            yield out
+            while i not in run.results:
+                run.feed(i + 1 + AHEAD * run.limit)
+                run.collect(i)
+            yield run.results.pop(i)
 
     def close(self) -> None:
         """Stop the children."""
@@ -304,24 +328,49 @@ class _PoolRun:
             pool._children.append(AnalyserProcess(pool.budget))
         self.idle = list(pool._children[:limit])
         self.starting: list[tuple[AnalyserProcess, threading.Thread]] = []
-        self.pending: collections.deque[AnalyserProcess] = collections.deque()
+        self.pending: list[tuple[int, AnalyserProcess]] = []  # (file number, its child)
+        self.results: dict[int, Analysed | ParseError] = {}  # collected, not yet yielded
         self.sizes = [_size(p) for p in paths]
         self.spent, self.done = 0.0, 0  # child seconds and bytes of the files analysed
         self.next = 0
         self.entities = True
 
-    def feed(self) -> None:
-        """Give every free child its next file (waiting for a starting one if none is)."""
+    def feed(self, upto: int) -> None:
+        """Give every free child its next file below ``upto`` (waiting for a starting child
+        if none is free)."""
         for child, thread in list(self.starting):
             if not thread.is_alive() or (not self.pending and not self.idle):
                 thread.join()
                 self.starting.remove((child, thread))
                 self.idle.append(child)
-        while self.next < len(self.paths) and self.idle:
+        while self.next < min(len(self.paths), upto) and self.idle:
             child = self.idle.pop(0)
             child.submit(self.paths[self.next], self.settings, self.entities)
-            self.pending.append(child)
+            self.pending.append((self.next, child))
             self.next += 1
+
+    def collect(self, head: int) -> None:
+        """Take in the results of the children that have finished; if none has, wait until
+        one has sent something (at most ``POLL_S``). File ``head``, the one the writer waits
+        for, is collected with ``result`` once overdue, which reports its timeout."""
+        ready = [(i, c) for i, c in self.pending if c.poll()]
+        if not ready:
+            fds = [c._proc.stdout.fileno() for _, c in self.pending if c._proc is not None]
+            select.select(fds, [], [], POLL_S)
+            ready = [(i, c) for i, c in self.pending if c.poll() or (i == head and c.overdue())]
+        for i, child in ready:
+            self.pending.remove((i, child))
+            try:
+                out: Analysed | ParseError = child.result()
+            except ParseError as err:
+                out = err
+            self.idle.append(child)
+            if isinstance(out, Analysed):
+                self.spent += sum(out.seconds.values())
+                self.done += self.sizes[i]
+            self.results[i] = out
+        if ready:
+            self.grow()
 
     def grow(self) -> None:
         """Start one more child in the background if the files left make it pay."""

@@ -419,6 +419,35 @@ def test_ingest_changed_file_embeds_only_new_chunk_texts(pdf_dir: Path, tmp_path
 
 # --- analyser children: parse, chunk and entities in parallel, stored in order ------------
 
+def test_ingest_pool_keeps_children_busy_past_a_long_file_and_yields_in_order(
+        tmp_path: Path, monkeypatch):
+    import nlp.worker
+    from nlp.worker import AnalyserPool, AnalyserProcess, Budget
+
+    monkeypatch.setattr(nlp.worker, "GROW_AFTER_S", 0.0)  # a second child at once
+    small = [make_pdf(tmp_path / f"s{i}.pdf", [TEXTS[lang][0]])
+             for i, lang in enumerate(["en", "ru", "kk", "en", "ru"])]
+    long = tmp_path / "long.txt"
+    long.write_text("\n\n".join(f"Параграф {i}: квота для кандасов в Алматы составила "
+                                  f"{i} человек." for i in range(4000)), encoding="utf-8")
+    collected = []
+    result = AnalyserProcess.result
+
+    def recording(self):
+        collected.append(self._pending[0].name)
+        return result(self)
+
+    with AnalyserPool(Budget(seconds=120), workers=2) as pool:
+        assert len(list(pool.imap(small[:2]))) == 2  # both children started and warm
+        monkeypatch.setattr(AnalyserProcess, "result", recording)
+        order = [small[0], long, *small[1:]]
+        out = list(pool.imap(order))
+    assert [Path(a.doc.path).name for a in out] == [p.name for p in order]
+    assert all(a.chunks for a in out)
+    # the other child went on with the small files while the long one was analysed
+    assert collected.index("long.txt") > collected.index("s1.pdf")
+
+
 def test_ingest_two_workers_store_what_one_worker_stores(pdf_dir: Path, tmp_path: Path,
                                                          monkeypatch):
     import nlp.ingestion
