@@ -326,3 +326,85 @@ def test_figures_civil_is_not_a_person_count():
     """"азаматтық" (civil) is not "азамат" (citizen): 4000 civil cases are no persons."""
     (figure,) = find_figures("4000 азаматтық істің", "kk")
     assert (figure.value, figure.unit) == (4000.0, None)
+
+
+@pytest.mark.parametrize("text, lang, value, unit", [
+    # Kazakh counted-people nouns in case, plural and possessive forms
+    ("120 тұрғын", "kk", 120.0, "persons"),
+    ("35 маманға", "kk", 35.0, "persons"),
+    ("48 жас маман", "kk", 48.0, "persons"),
+    ("1200 қызметкердің", "kk", 1200.0, "persons"),
+    ("500 оқушыға", "kk", 500.0, "persons"),
+    ("2 мың мигрантқа", "kk", 2000.0, "persons"),
+    ("250 жұмысшылар", "kk", 250.0, "persons"),
+    ("40 баланың", "kk", 40.0, "persons"),
+    ("20 әйел", "kk", 20.0, "persons"),
+    ("15 ер адам", "kk", 15.0, "persons"),
+    ("13 дәрігер", "kk", 13.0, "persons"),
+    ("63000-нан астам жолаушы", "kk", 63000.0, "persons"),
+    ("3 мыңнан астам тұрғынның", "kk", 3000.0, "persons"),
+    ("1800 көпбалалы отбасы", "kk", 1800.0, "families"),
+    ("24 отбасына", "kk", 24.0, "families"),
+    # Russian and English analogues
+    ("35 специалистов", "ru", 35.0, "persons"),
+    ("1200 сотрудников", "ru", 1200.0, "persons"),
+    ("12 тыс. рабочих", "ru", 12000.0, "persons"),
+    ("20 женщин", "ru", 20.0, "persons"),
+    ("300 квалифицированных специалистов", "ru", 300.0, "persons"),
+    ("19 индивидуальных предпринимателей", "ru", 19.0, "persons"),
+    ("200 молодых семей", "ru", 200.0, "families"),
+    ("120 employees", "en", 120.0, "persons"),
+    ("10 police officers", "en", 10.0, "persons"),
+    ("5.69 million viewers", "en", 5.69e6, "persons"),
+    ("5,000 troops", "en", 5000.0, "persons"),
+    # lengths
+    ("150 метров", "ru", 150.0, "m"),
+    ("650 м", "ru", 650.0, "m"),
+    ("300 метрге", "kk", 300.0, "m"),
+    ("800 metres", "en", 800.0, "m"),
+    ("30 шақырым", "kk", 30.0, "km"),
+    ("2.5 kilometres", "en", 2.5, "km"),
+    # currency glued to the number, and pounds / euros in words
+    ("£11million", "en", 11e6, "GBP"),
+    ("$5bn", "en", 5e9, "USD"),
+    ("€3,5 млрд", "ru", 3.5e9, "EUR"),
+    ("10 млн фунтов стерлингов", "ru", 1e7, "GBP"),
+    ("10 мың еуро", "kk", 1e4, "EUR"),
+])
+def test_figures_people_lengths_and_currencies(text, lang, value, unit):
+    (figure,) = find_figures(f"Итого: {text}. Конец", lang)
+    assert (figure.text, figure.value, figure.unit) == (text, value, unit)
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ("30 балабақша салынды", "kk", 30.0),  # kindergartens, not children
+    ("50 мамандық бойынша", "kk", 50.0),  # specialities, not specialists
+    ("500 тұрғын үй", "kk", 500.0),  # housing, not residents
+    ("4 балалы отбасы", "kk", 4.0),  # "with four children": one family
+    ("500 рабочих мест", "ru", 500.0),  # jobs, not workers
+    ("10 юридических лиц", "ru", 10.0),  # legal entities, not people
+    ("6 туристско-рекреационных центров", "ru", 6.0),
+    ("1100 метр текше қар", "kk", 1100.0),  # cubic metres
+    ("200 new jobs", "en", 200.0),
+])
+def test_figures_words_that_only_look_like_people_or_metres(text, lang, value):
+    assert [(f.value, f.unit) for f in find_figures(text, lang)] == [(value, None)]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ол 16 жаста еді", "kk"), ("35 жастағы маман", "kk"), ("18 жасар", "kk"),
+    ("сағат 10-да басталады", "kk"), ("сағат 14:30-да", "kk"),
+    ("в возрасте 40 лет", "ru"), ("в возрасте до 18 лет", "ru"), ("в 14:30", "ru"),
+    ("в 10 часов утра", "ru"),
+    ("aged 35", "en"), ("a 35-year-old man", "en"), ("at the age of 40", "en"),
+    ("at 14:30", "en"), ("at 10 a.m.", "en"), ("at 7 o'clock", "en"), ("at 9.30pm", "en"),
+    ("John Smith, 45, said", "en"), ("aged thirty-five", "en"),
+    ("the 2004 tsunami victims", "en"),
+])
+def test_figures_skip_ages_and_clock_times(text, lang):
+    assert find_figures(text, lang) == []
+
+
+def test_figures_count_of_hours_is_a_figure_and_clock_hour_is_not():
+    """"через 48 часов" counts hours (as the gold has it); "в 10 часов" is a time of day."""
+    assert [f.value for f in find_figures("через 48 часов, в 10 часов", "ru")] == [48.0]

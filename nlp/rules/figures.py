@@ -1,13 +1,15 @@
 """Figures in kk/ru/en notation: PERCENT, MONEY, QUANTITY (people) or CARDINAL.
 
 ``value`` is a float with the scale applied (1,7 млн -> 1700000.0, "$1.2bn" -> 1.2e9); ``unit``
-is one of persons, families, percent, pp (percentage points), USD, KZT, EUR, RUB, GBP, MCI,
-tonnes, hectares, km, sq_m, or None. A range ("10–15%",
+is one of persons (a noun counting people: "120 тұрғын", "35 специалистов", "10 police
+officers"), families, percent, pp (percentage points), USD, KZT, EUR, RUB, GBP, MCI, tonnes,
+hectares, km, m, sq_m, or None. A range ("10–15%",
 "от 5 до 10 тыс. человек") is one entity: ``value`` is its lower bound and ``norm`` reads
 "10..15 percent". Numbers in words count when they carry a unit or several words
 ("екі мың", "пятнадцать процентов", "two million"). Years, dates, document numbers
-("№ 477-IV"), article and list numbers ("статья 97", "1) ..."), times ("09:00"), centuries
-("в 15 веке") and ordinals ("3rd", "5-й", "2-ші") are not figures.
+("№ 477-IV"), article and list numbers ("статья 97", "1) ..."), ages ("16 жаста", "aged 35",
+"в возрасте 40 лет"), clock times ("09:00", "сағат 10-да", "10 a.m."), centuries ("в 15 веке")
+and ordinals ("3rd", "5-й", "2-ші") are not figures.
 """
 
 from __future__ import annotations
@@ -38,6 +40,66 @@ _KK = "а-яәғқңөұүһі"
 _SCALE = (r"(?:thousand|million|mln|billion|bn|trillion|тыс\.?|тысяч[а-я]*|мың[" + _KK + r"]*"
           r"|млн\.?|млрд\.?|трлн\.?|миллион[" + _KK + r"]*|миллиард[" + _KK + r"]*"
           r"|триллион[" + _KK + r"]*)")
+# Nouns that count people, for the unit "persons" ("48 жас маман", "5.69 million viewers"),
+# with one modifier allowed between the number and the noun ("10 police officers", "300
+# квалифицированных специалистов"). Stems that begin other words are fenced off: "мамандық"
+# is a speciality, "тұрғын үй" housing, "балабақша" a kindergarten, "рабочих мест" jobs, and a
+# Kazakh stem never takes a Russian "-ск-"/"-ич-" adjective ("туристско-рекреационных").
+_EN_NOT_MODIFIER = (r"(?:to|for|of|and|or|from|by|with|in|on|at|per|the|a|an|than|as|into"
+                    r"|over|under|about|between|among|million|billion|thousand|years?)")
+_PERSONS_EN = (
+    rf"(?:(?!{_EN_NOT_MODIFIER}\s)[A-Za-z][a-z-]+\s+)?"
+    r"(?:people|persons?|individuals|(?:ethnic\s+)?Kazakhs|kandas(?:es)?|oralmans?"
+    r"|citizens|nationals|foreigners|refugees|migrants|immigrants|emigrants|workers|students"
+    r"|residents|repatriates|returnees|children|pupils|pensioners|employees|staff"
+    r"|officers|officials|teachers|doctors|nurses|women|men|boys|girls|adults"
+    r"|babies|passengers|soldiers|troops|victims|survivors|members|participants|specialists"
+    r"|experts|volunteers|tourists|visitors|voters|patients|inmates|prisoners|detainees"
+    r"|asylum[\s-]seekers|applicants|graduates|fans|spectators|viewers|civilians|casualties"
+    r"|farmers|entrepreneurs|MPs|lawmakers|deputies|delegates|athletes|players|users"
+    r"|customers|listeners|readers|newcomers|settlers|labourers|laborers|miners|engineers"
+    r"|scientists|researchers|journalists|police(?:men)?)(?!['’])"  # not "men's clubs"
+)
+_RU_END = r"(?:а|ов|ам|ами|ах|ы|и)?(?![а-яё])"  # "врачей" is fenced from "врачебных"
+_PERSONS_RU = (
+    r"(?:(?!юридическ)[а-яё]+(?:ых|их|ые|ие|ым|им|ыми|ими)\s+){0,2}"
+    r"(?:человек[а]?|чел\.|люд(?:ей|ям|ьми|и)|казах(?:ов|ам|ами|и|а)?|кандас[а-я]*"
+    r"|оралман[а-я]*|граждан[а-я]*|иностранц[а-я]*|мигрант[а-я]*|иммигрант[а-я]*"
+    r"|эмигрант[а-я]*|беженц[а-я]*|переселенц[а-я]*|студент[а-я]*|работник[а-я]*"
+    r"|сотрудник[а-я]*|специалист[а-я]*|рабоч(?:их|ие|им|ими|ий|его)(?!\s+[а-яё])|лиц[а]?\b"
+    r"|жител[а-я]*|репатриант[а-я]*|учащи[а-я]*|обучающи[а-я]*|школьник[а-я]*"
+    r"|пенсионер[а-я]*|детей|дет(?:и|ям|ьми|ях)\b|реб[её]н(?:ок|ка|ку|ком|ке)\b"
+    r"|женщин[а-я]*|мужчин[а-я]*|врач(?:а|ей|ам|ами|ах|и)?(?![а-яё])"
+    r"|учител(?:ь|я|ей|ям|ями|ях)\b|педагог" + _RU_END + r"|пассажир" + _RU_END
+    + r"|участник[а-я]*|пострадавш[а-я]*|погибш[а-я]*|ранен(?:ых|ые)\b|военнослужащ[а-я]*"
+    r"|солдат" + _RU_END + r"|депутат" + _RU_END + r"|пациент" + _RU_END
+    + r"|заключ[её]нн[а-я]*|осужд[её]нн[а-я]*|турист" + _RU_END + r"|волонт[её]р" + _RU_END
+    + r"|предпринимател(?:ь|я|ей|ям|ями|ях)\b|фермер" + _RU_END
+    + r"|выпускник[а-я]*|абитуриент[а-я]*|избирател[а-я]*|посетител[а-я]*|зрител[а-я]*"
+    r"|слушател[а-я]*|безработн[а-я]*|член" + _RU_END + r"|супруг" + _RU_END
+    + r"|сирот[а-я]*|инвалид" + _RU_END + ")"
+)
+_KK_PEOPLE = [  # (stem, what may not follow it)
+    ("адам", ""), ("кісі", ""), ("тұрғын", r"\s+үй"), ("маман", "дық"), ("қызметкер", ""),
+    ("жұмысшы", ""), ("жұмыскер", ""), ("еңбеккер", ""), ("оқушы", ""), ("оқытушы", ""),
+    ("мұғалім", ""), ("ұстаз", "дық"), ("студент", "тік"), ("магистрант", ""),
+    ("докторант", ""), ("түлек", ""), ("талапкер", ""), ("мигрант", ""), ("иммигрант", ""),
+    ("эмигрант", ""), ("қандас", ""), ("оралман", ""), ("азамат", "тық"), ("шетелдік", ""),
+    ("босқын", ""), ("бала", r"бақша|ма|лық|нс|лар\s+үй|лы\b"), ("әйел", ""), (r"ер\s+адам", ""),
+    (r"ер\s+азамат", ""), ("зейнеткер", ""), ("дәрігер", "лік"), ("медбике", ""),
+    ("жолаушы", ""), ("турист", "тік"), ("қатысушы", ""), ("депутат", "тық"),
+    ("кәсіпкер", "лік"), ("фермер", "лік"), (r"әскери\s+қызметші", ""), ("сарбаз", ""),
+    ("полицей", ""), ("тұлға", "лық"), ("науқас", ""), ("мүше", "лік"), ("жасөспірім", ""),
+    ("нәресте", ""), ("сәби", ""), ("жетім", ""), ("ересек", ""), ("байқаушы", ""),
+    ("үміткер", ""), ("ерікті", ""), (r"қоныс\s+аударушы", ""),
+    (r"шетел\s+азамат", "тық"), (r"еңбек\s+мигрант", ""), (r"этникалық\s+қазақ", ""),
+]
+_PERSONS_KK = (
+    r"(?:(?:жас|жаңа|білікті|жергілікті|шетелдік|отандық|кәсіби|жұмыссыз|көпбалалы)\s+)?(?:"
+    + "|".join(f"{stem}(?!{not_after + '|' if not_after else ''}ск|ич)[{_KK}]*"
+               for stem, not_after in _KK_PEOPLE)
+    + rf"|жан\b|қазақ(?:тар[{_KK}]*)?)"
+)
 # Unit words, by the unit they stand for; tried in this order.
 _UNITS: dict[str, str] = {
     "pp": r"percentage\s+points?|п\.\s?п\.|процентн[а-я]*\s+пункт[а-я]*"
@@ -47,34 +109,25 @@ _UNITS: dict[str, str] = {
     "USD": r"(?:US\s+)?dollars?|USD|долл(?:\.|ар[" + _KK + r"]*)(?:\s+США)?|АҚШ\s+доллар[" + _KK
            + "]*",
     "KZT": r"тенге|теңге[" + _KK + r"]*|tenge|KZT|₸|тг\.",
-    "EUR": r"euros?|EUR|евро|€",
+    "EUR": r"euros?|EUR|евро|еуро[" + _KK + r"]*|€",
     "RUB": r"(?:Russian\s+)?r[ou]?ubles?|RUB|руб(?:л[а-я]*|\s?\.)?|₽",
-    "GBP": r"pounds?\s+sterling|GBP|£",
+    "GBP": r"pounds?\s+sterling|GBP|£|фунт[а-я]*\s+стерлинг[" + _KK + r"]*",
     "MCI": r"MCI|МРП|АЕК(?:-?[" + _KK + r"]+)?|monthly\s+calculation\s+ind[a-z]*"
            r"|месячн[а-я]*\s+расч[её]тн[а-я]*\s+показател[а-я]*"
            r"|айлық\s+есептік\s+көрсеткіш[" + _KK + "]*",
     "tonnes": r"tonnes?|tons?|тонн[а-я]*|тонна[" + _KK + "]*",
     "hectares": r"hectares?|гектар[" + _KK + r"]*|га\b",
-    "km": r"kilomet(?:re|er)s?|km|километр[" + _KK + r"]*|км\b",
+    "km": r"kilomet(?:re|er)s?|km|километр[" + _KK + r"]*|км\b|шақырым[" + _KK + "]*",
     "sq_m": r"(?:кв\.\s?|квадратн[а-я]*\s+)м(?:етр[а-я]*|\.|\b)|м2|м²|m2|m²|sq\.?\s?m\b"
             r"|square\s+met(?:re|er)s?|шаршы\s+метр[" + _KK + "]*",
-    "families": r"famil(?:y|ies)|households?|сем(?:ей|ьи|ья|ьям|ьями|ьях)|домохозяйств[а-я]*"
-                r"|отбасы[" + _KK + "]*",
-    "persons": (
-        r"(?:(?:new|more|additional|young|registered)\s+)?(?:people|persons?|individuals"
-        r"|(?:ethnic\s+)?Kazakhs|kandas(?:es)?|oralmans?)"
-        r"|(?:foreign\s+)?(?:citizens|nationals)|foreigners|refugees|(?:labou?r\s+)?migrants"
-        r"|immigrants|emigrants|workers|students|residents|repatriates|returnees"
-        r"|человек[а]?|чел\.|(?:этническ[а-я]*\s+)?казах(?:ов|ам|ами|и|а)?|кандас[а-я]*|оралман[а-я]*"
-        r"|(?:иностранн[а-я]*\s+)?граждан[а-я]*|иностранц[а-я]*|(?:трудов[а-я]*\s+)?мигрант[а-я]*"
-        r"|иммигрант[а-я]*|эмигрант[а-я]*|беженц[а-я]*|переселенц[а-я]*|студент[а-я]*"
-        r"|работник[а-я]*|лиц[а]?|жител[а-я]*|репатриант[а-я]*|учащи[а-я]*|обучающи[а-я]*"
-        r"|школьник[а-я]*|пенсионер[а-я]*|детей|children|pupils|pensioners"
-        r"|адам[" + _KK + r"]*|жан\b|(?:шетел[" + _KK + r"]*\s+)?азамат(?!тық)[" + _KK + "]*"
-        r"|шетелдік[" + _KK + r"]*|(?:еңбек\s+)?мигрант[" + _KK + r"]*|босқын[" + _KK + "]*"
-        r"|(?:этникалық\s+)?қазақ(?:тар[" + _KK + r"]*)?|қоныс\s+аударушы[" + _KK + "]*"
-        r"|қандас[" + _KK + "]*|студент[" + _KK + "]*"
-    ),
+    # "м3", "метр текше" are cubic, "метро" a metro; a bare "m" after a number is as often
+    # million: not here
+    "m": r"met(?:re|er)s?|метр(?!о(?![вм]))[" + _KK + r"]*(?!\s+текше)|м(?![\w²³])",
+    "families": r"(?:(?:young|poor|large)\s+)?(?:famil(?:y|ies)|households?)"
+                r"|(?:(?:молод|многодетн|малоимущ)[а-я]*\s+)?(?:сем(?:ей|ьи|ья|ьям|ьями|ьях)"
+                r"|домохозяйств[а-я]*)"
+                r"|(?:(?:жас|көпбалалы|аз\s+қамтылған)\s+)?(?:отбасы|жанұя)[" + _KK + "]*",
+    "persons": "|".join((_PERSONS_EN, _PERSONS_RU, _PERSONS_KK)),
 }
 _UNIT = "|".join(f"(?P<u_{name}>{pattern})" for name, pattern in _UNITS.items())
 _UNIT_START = "(?:" + "|".join(f"(?:{pattern})" for pattern in _UNITS.values()) + ")"
@@ -90,7 +143,7 @@ _FIGURE = re.compile(
     r"(?:(?P<cur>US\$|\$|€|£|₸|USD|KZT)\s?)?"
     r"(?:(?P<from>от|between)\s+)?"
     rf"(?P<num>{_NUM})(?:(?P<short>bn|mn|m|k)(?!\w)|(?P<suffix>-(?:ти|и|х|ми))(?=\s*{_UNIT_START})"
-    r"|(?![\w]|[.,]\d|:\d))"
+    rf"|(?={_SCALE}(?!\w))|(?![\w]|[.,]\d|:\d))"  # "£11million": the scale glued on
     # a range: "10–15", or "от 10 до 15" / "between 10 and 15" ("from 941 to 1,499" is a change)
     rf"(?:(?(from)\s+(?:до|and)\s+|\s*[-–—]\s*)(?P<num2>{_NUM})(?![\w]|[.,]\d))?"
     + _TAIL,
@@ -99,9 +152,20 @@ _FIGURE = re.compile(
 _WORD_FIGURES = {lang: re.compile(rf"(?P<words>{rx.pattern}){_TAIL}", re.IGNORECASE)
                  for lang, rx in WORDS_RE.items()}
 # Years, ages and durations are dates ("3 года", "29 жастағы", "10 days"), not figures.
-_YEAR_WORD = re.compile(r"\s*(?:год|г\.|гг\.|жыл|ж\.|year|лет\b|жас|месяц|дн(?:я|ей)\b|days?\b"
-                        r"|weeks?\b|months?\b|ай\b|күн|апта|век[а-я]*|ғасыр|centur)",
+# Clock times are not figures either ("10 a.m.", "7 o'clock"); a count of hours is, as the
+# gold has it ("через сорок восемь часов").
+_YEAR_WORD = re.compile(r"\s*(?:(?:рабочих|календарных|working|business|calendar)\s+)?"
+                        r"(?:год|г\.|гг\.|жыл|ж\.|year|лет\b|жас|месяц|дн(?:я|ей)\b|days?\b"
+                        r"|weeks?\b|months?\b|ай\b|күн|апта|век[а-я]*|ғасыр|centur|тәулі"
+                        r"|o'clock|[ap]\.?m\.?(?!\w))",
                         re.IGNORECASE)
+# A number after these is an age or a clock time: "aged 35", "в возрасте 40", "сағат 10-да".
+_AGE_TIME_BEFORE = re.compile(r"(?<!\w)(?:aged|ages?|age\s+of|в\s+возрасте(?:\s+(?:от|до))?"
+                              r"|сағат)\s*$", re.IGNORECASE)
+# "в 10 часов (утра)" is a clock time, "через 48 часов" a count of hours.
+_CLOCK_RU = re.compile(r"(?<!\w)в\s+$", re.IGNORECASE), re.compile(r"\s*час(?:а|ов)?\b")
+# "John Smith, 45, said": a number set off by commas after a name is an age (English news).
+_NAME_AGE = re.compile(r"[A-Z][a-z]+,\s$")
 _CODE_SUFFIX = re.compile(r"[-–][^\W\d_]")  # "477-IV", "5-ти", "1-ші"
 # A Kazakh case ending after a hyphen keeps a number a number: "366-ға", "4-ақ".
 _KK_CASE = re.compile(r"-(?:ға|ге|қа|ке|да|де|та|те|дан|ден|тан|тен|нан|нен|ның|нің|дың|дің|тың"
@@ -122,6 +186,7 @@ _LIST_AFTER = re.compile(r" ?[.)]")
 _SECTION = re.compile(r"\d+(?:\.\d+)+\.?[ \t]+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")  # "1.1 Heading", "2.3. Цели"
 _LABELS = {"percent": "PERCENT", "pp": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY",
            "tonnes": "QUANTITY", "hectares": "QUANTITY", "km": "QUANTITY", "sq_m": "QUANTITY",
+           "m": "QUANTITY",
            None: "CARDINAL"}
 
 
@@ -169,8 +234,13 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     if _is_reference(text, m.start()) or (plain and _is_list_number(text, m)):
         return None
     years = [g for g in ("num", "num2") if m[g] and _is_year(m[g])]
+    if lang == "en" and unit in ("persons", "families") and years and not m["num2"] \
+            and not scale and re.search(r"\s", m["unit"] or ""):
+        return None  # "the 2004 tsunami victims": a year before a noun used as an adjective
     if plain and (len(years) == (2 if m["num2"] else 1) or _YEAR_WORD.match(text, m.end())):
         return None  # "2019", "between 1885 and 1935", "3 года", "3 – 4 жыл бұрын", "15 веке"
+    if plain and _is_age_or_time(text, m, lang):
+        return None
     if m["from"] and not m["num2"]:  # "от 5" alone: the figure starts at the number
         again = _FIGURE.match(text, m.start("num"))
         return _figure(text, again, lang) if again else None
@@ -181,6 +251,16 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     if case:  # the ending belongs to the number
         figure.end, figure.text = case.end(), text[figure.start:case.end()]
     return _unit_after(text, figure) if lang == "kk" and unit is None else figure
+
+
+def _is_age_or_time(text: str, m: re.Match[str], lang: str) -> bool:
+    """"aged 35", "в возрасте 40", "сағат 10-да", "Jane Doe, 45, said": not figures."""
+    before = text[max(0, m.start() - 30):m.start()]
+    if _AGE_TIME_BEFORE.search(before) or (_CLOCK_RU[0].search(before)
+                                           and _CLOCK_RU[1].match(text, m.end())):
+        return True
+    return lang == "en" and m["num"].isdigit() and int(m["num"]) < 120 and not m["num2"] \
+        and text[m.end():m.end() + 1] == "," and bool(_NAME_AGE.search(text, 0, m.start()))
 
 
 def _unit_after(text: str, figure: Entity) -> Entity:
@@ -205,7 +285,8 @@ def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
         value = words_value(m["words"], lang)
         if value is None or not (unit or m["scale"] or is_number_words(m["words"], lang)):
             continue
-        if _ORDINAL_NEXT.match(text, m.end("words")) or _YEAR_WORD.match(text, m.end()):
+        if _ORDINAL_NEXT.match(text, m.end("words")) or _YEAR_WORD.match(text, m.end()) \
+                or (not unit and _AGE_TIME_BEFORE.search(text[max(0, m.start() - 30):m.start()])):
             continue  # "екі мың жиырмасыншы жылы" is a year, "он сегіз жыл" a duration
         figure = _entity(text, m, [float(value.scaleb(_exponent(m["scale"])))], unit)
         found.append(_unit_after(text, figure) if lang == "kk" and unit is None else figure)
