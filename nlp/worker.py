@@ -124,7 +124,7 @@ class ParserProcess:
         except (OSError, AttributeError):
             pass  # the child is gone or never started: result() reports it
         self._pending = (Path(path), time.monotonic())
-        self._parsed_at: float | None = None  # when the child said parsing was done
+        self._parsed_at = None  # when the child said parsing was done
 
     def result(self) -> Document:
         """The parsed ``Document``; raises a ``ParseError`` (subclass) on any failure.
