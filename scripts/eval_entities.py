@@ -24,9 +24,10 @@ Speed: tokens/s of each language pipeline (rules included) on those texts, one p
 Domain gold (tests/gold/entities_gold.jsonl, written for this project): law precision /
 recall (overlapping span, same canonical id and norm), agency linking accuracy (gold
 agency mention -> an overlapping entity with its canonical id), figure value+unit accuracy.
-With --heldout also the two fresh figure held-out sets (tests/gold/figures_heldout*.jsonl),
+With --heldout also the three fresh figure held-out sets (tests/gold/figures_heldout*.jsonl),
 figures only; their passages may be a PDF page, a slice of a text file, one field of a JSONL
-record (KazQAD) or one CoNLL sentence joined as the NER sets are (re3d).
+record (KazQAD), one CoNLL sentence joined as the NER sets are (re3d) or one sentence of our
+KazNERD dev split.
 Sets under ../shared/data that are absent are skipped (reported as "skipped").
 """
 
@@ -39,6 +40,7 @@ import os
 import sys
 import time
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +52,7 @@ from train_ner import SHARED, detokenize, kaznerd_splits, nerel_splits  # noqa: 
 GOLD = ROOT / "tests" / "gold" / "entities_gold.jsonl"
 FIGURES_GOLD = ROOT / "tests" / "gold" / "figures_heldout.jsonl"  # figures only, see its README
 FIGURES_GOLD2 = ROOT / "tests" / "gold" / "figures_heldout2.jsonl"  # a second fresh one, ditto
+FIGURES_GOLD3 = ROOT / "tests" / "gold" / "figures_heldout3.jsonl"  # and a third
 EN_SETS = {
     "wikigold": "en_ner/wikigold/CONLL-format/data/wikigold.conll.txt",
     "sec": "en_ner/SEC-filings/CONLL-format/data/test/FIN3.txt",
@@ -285,9 +288,17 @@ def read_passage(item: dict) -> str | None:
         text = json.loads(lines[item["record"]])[item["field"]]
     elif item["source"] == "shared_conll":  # one sentence (0-based), joined as the NER sets are
         text = read_conll(SHARED / item["file"])[item["sentence"]][0]
+    elif item["source"] == "kaznerd_dev":  # one sentence (0-based) of our seeded KazNERD dev split
+        text = _kaznerd_dev()[item["sentence"]][0]
     else:
         text = (SHARED / item["file"]).read_text(encoding="utf-8")
     return text[item["start"]:item["end"]]
+
+
+@cache
+def _kaznerd_dev() -> list:
+    """KazNERD dev sentences as the NER scores read them (read once: the split is seeded)."""
+    return kaznerd_splits()["dev"]
 
 
 def _overlap(a, b) -> bool:
@@ -391,6 +402,8 @@ def main() -> None:
     out["figures_heldout"] = (eval_gold("heldout_figures", FIGURES_GOLD) if args.heldout
                               else "not run (--heldout)")
     out["figures_heldout2"] = (eval_gold("heldout_figures", FIGURES_GOLD2) if args.heldout
+                               else "not run (--heldout)")
+    out["figures_heldout3"] = (eval_gold("heldout_figures", FIGURES_GOLD3) if args.heldout
                                else "not run (--heldout)")
     # tokens/s share the machine with whatever else runs: the load average says how much
     out["machine"] = {"cpus": os.cpu_count(), "load_avg_1m_start": round(load, 2),

@@ -408,3 +408,81 @@ def test_figures_skip_ages_and_clock_times(text, lang):
 def test_figures_count_of_hours_is_a_figure_and_clock_hour_is_not():
     """"через 48 часов" counts hours (as the gold has it); "в 10 часов" is a time of day."""
     assert [f.value for f in find_figures("через 48 часов, в 10 часов", "ru")] == [48.0]
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    # Russian: any animate noun counts people (pymorphy3), after up to two plural adjectives
+    ("27 кандидатов", "ru", 27.0),
+    ("Двадцать семь кандидатов", "ru", 27.0),
+    ("пяти основных фаворитов", "ru", 5.0),
+    ("тысяча гостей", "ru", 1000.0),
+    ("12 млн подписчиков", "ru", 12e6),
+    ("пять экс-президентов", "ru", 5.0),
+    ("два сына", "ru", 2.0),
+    ("40 новых игроков", "ru", 40.0),
+    # collective numerals are numbers
+    ("двое раненых", "ru", 2.0),
+    ("троих детей", "ru", 3.0),
+    ("четверо братьев", "ru", 4.0),
+    # English family nouns, "-men" compounds and nationality plurals
+    ("two adult sons", "en", 2.0),
+    ("three daughters", "en", 3.0),
+    ("4 siblings", "en", 4.0),
+    ("300 ANG Airmen", "en", 300.0),
+    ("12 fishermen", "en", 12.0),
+    ("292 Iraqis", "en", 292.0),
+    ("1,500 Uzbeks", "en", 1500.0),
+    ("40 Afghans", "en", 40.0),
+])
+def test_figures_people_counted_by_any_person_noun(text, lang, value):
+    (figure,) = find_figures(f"Итого: {text}. Конец", lang)
+    assert (figure.text, figure.value, figure.unit) == (text, value, "persons")
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ("500 домов", "ru", 500.0),  # inanimate
+    ("12 мест", "ru", 12.0),
+    ("500 коров", "ru", 500.0),  # animals are animate, not people
+    ("300 овец и", "ru", 300.0),
+    ("1200 голов скота", "ru", 1200.0),
+    ("20 тысяч особей", "ru", 20000.0),
+    ("3 Иванова", "ru", 3.0),  # a surname, not a counted noun
+    ("85 субъектов", "ru", 85.0),
+    ("10 юридических лиц", "ru", 10.0),
+    ("500 рабочих мест", "ru", 500.0),
+    ("3 Chinese companies", "en", 3.0),  # an invariant nationality used as an adjective
+    ("five oxen", "en", None),  # a lone number word counting things is no figure
+])
+def test_figures_animals_things_and_names_are_not_people(text, lang, value):
+    found = [(f.value, f.unit) for f in find_figures(text, lang)]
+    assert found == ([(value, None)] if value is not None else [])
+
+
+def test_figures_collective_numeral_alone_is_no_figure():
+    assert find_figures("Их было трое, а через двое суток", "ru") == []
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("CTF 50 is currently led by", "en"), ("USS Hopper (DDG 70) and HMS Ocean (L 12)", "en"),
+    ("прежний рекорд был установлен 27-28 сентября 2014 года", "ru"),
+    ("в ночь с 3 на 4 июня 1989 года", "ru"), ("exercise October 25 - 26, 2016", "en"),
+    ("from 5 - 6 April 2016", "en"), ("on 5 and 6 May", "en"), ("12-13 қазанда", "kk"),
+    ("the Levant. [1] Later [2, 3]", "en"), ("should dial 888 - 847 - 6592.", "en"),
+    ("тел.: 8 (7172) 74-05-02", "ru"), ("call 0800 555 111", "en"),
+    ("Security Council Resolution 2328, to", "en"), ("резолюции 2334 СБ ООН", "ru"),
+    ("Decree 145 of the President", "en"), ("since approximately 575 B. C. when", "en"),
+    ("dial in 15 minutes prior", "en"), ("через 5 минут", "ru"),
+])
+def test_figures_skip_codes_day_ranges_footnotes_phones_and_documents(text, lang):
+    assert find_figures(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang, value, unit", [
+    ("USD 500", "en", 500.0, "USD"),  # a currency code is no ship code
+    ("27-28 человек", "ru", 27.0, "persons"),  # a range before a noun, not a month
+    ("October 2016 saw 25 arrests", "en", 25.0, None),
+    ("about 45km south", "en", 45.0, "km"),  # the unit glued on
+    ("2 млн-дай адам келді", "kk", 2e6, "persons"),  # "about 2 million people"
+])
+def test_figures_near_codes_months_and_glued_units_stay_figures(text, lang, value, unit):
+    assert [(f.value, f.unit) for f in find_figures(text, lang)] == [(value, unit)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from nlp.records import Entity
 from nlp.rules.dates import after_number_sign, find_dates
@@ -45,6 +46,23 @@ _SCALE = (r"(?:thousand|million|mln|billion|bn|trillion|тыс\.?|тысяч[а-
 # квалифицированных специалистов"). Stems that begin other words are fenced off: "мамандық"
 # is a speciality, "тұрғын үй" housing, "балабақша" a kindergarten, "рабочих мест" jobs, and a
 # Kazakh stem never takes a Russian "-ск-"/"-ич-" adjective ("туристско-рекреационных").
+# Nationality plurals count people ("292 Iraqis died"); the invariant ones ("Chinese",
+# "Kyrgyz") are as often adjectives ("3 Chinese companies"), so they count only before a
+# verb, a preposition or punctuation.
+_DEMONYMS_S = (
+    "Kazakhstanis Uzbeks Uzbekistanis Kyrgyzstanis Tajiks Turkmens Russians Ukrainians Belarusians"
+    " Afghans Afghanis Iraqis Syrians Iranians Pakistanis Indians Bangladeshis Americans Canadians"
+    " Mexicans Germans Italians Spaniards Poles Turks Azerbaijanis Armenians Georgians Moldovans"
+    " Mongolians Mongols Uighurs Uyghurs Koreans Tatars Kurds Arabs Palestinians Israelis Jews"
+    " Yemenis Saudis Egyptians Libyans Somalis Ethiopians Eritreans Nigerians Kenyans Africans"
+    " Europeans Asians Britons Australians Brazilians Chechens Dagestanis Kazaks Karakalpaks"
+    " Filipinos Indonesians Thais Malaysians Latvians Lithuanians Estonians"
+).split()
+_DEMONYMS_SAME = "Chinese Japanese Vietnamese Lebanese Sudanese Kyrgyz Turkmen Swiss".split()
+_DEMONYMS = ("(?-i:" + "|".join(sorted(set(_DEMONYMS_S), key=len, reverse=True)) + ")"
+             r"|(?-i:" + "|".join(_DEMONYMS_SAME) + r")(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|who"
+             r"|were|are|was|is|have|had|died|killed|live[ds]?|living|work(?:ed|ing)?|arrived"
+             r"|left|returned|remain(?:ed)?|in|at|on|from|to|with|among)\b)")
 _EN_NOT_MODIFIER = (r"(?:to|for|of|and|or|from|by|with|in|on|at|per|the|a|an|than|as|into"
                     r"|over|under|about|between|among|million|billion|thousand|years?)")
 _PERSONS_EN = (
@@ -58,7 +76,13 @@ _PERSONS_EN = (
     r"|asylum[\s-]seekers|applicants|graduates|fans|spectators|viewers|civilians|casualties"
     r"|farmers|entrepreneurs|MPs|lawmakers|deputies|delegates|athletes|players|users"
     r"|customers|listeners|readers|newcomers|settlers|labourers|laborers|miners|engineers"
-    r"|scientists|researchers|journalists|police(?:men)?)(?!['’])"  # not "men's clubs"
+    r"|scientists|researchers|journalists|police(?:men)?"
+    # family, and "-men" compounds ("300 ANG Airmen", "two adult sons")
+    r"|sons|daughters|brothers|sisters|parents|wives|husbands|relatives|siblings|grandchildren"
+    r"|(?:air|sea|service|gun|fisher|fire|chair|sales|crafts|business|congress|country|tribes"
+    r"|clans|horse|gentle|fresh|line|guards|kins|militia|noble|states|sports|work|yeo|lay"
+    r"|clergy|railway|hench|bow|marks|spokes|trades|watch|boat|coast|rifle)men"
+    rf"|{_DEMONYMS})(?!['’])"  # not "men's clubs"
 )
 _RU_END = r"(?:а|ов|ам|ами|ах|ы|и)?(?![а-яё])"  # "врачей" is fenced from "врачебных"
 _PERSONS_RU = (
@@ -134,7 +158,9 @@ _UNIT_START = "(?:" + "|".join(f"(?:{pattern})" for pattern in _UNITS.values()) 
 # "350-ге жуық адам", "600 мыңнан астам қандас": a Kazakh case ending or an "about" / "over"
 # word between a number and its unit.
 _APPROX = r"жуық|астам|артық|аса|шамасында|шақты"
-_UNIT_AFTER = re.compile(rf"(?:\s+(?:{_APPROX}))?\s*(?:{_UNIT})(?!\w)", re.IGNORECASE)
+# "2 млн-дай адам": an approximative or case ending on the scale word.
+_UNIT_AFTER = re.compile(rf"(?:-(?:дай|дей|тай|тей|ға|ге|қа|ке|дан|ден|тан|тен|нан|нен))?"
+                         rf"(?:\s+(?:{_APPROX}))?\s*(?:{_UNIT})(?!\w)", re.IGNORECASE)
 _PREFIX = {"US$": "USD", "$": "USD", "USD": "USD", "€": "EUR", "₸": "KZT", "KZT": "KZT",
            "£": "GBP"}
 _TAIL = rf"(?:\s*(?P<scale>{_SCALE})(?!\w))?(?:\s*(?P<unit>{_UNIT})(?!\w))?"
@@ -143,7 +169,7 @@ _FIGURE = re.compile(
     r"(?:(?P<cur>US\$|\$|€|£|₸|USD|KZT)\s?)?"
     r"(?:(?P<from>от|between)\s+)?"
     rf"(?P<num>{_NUM})(?:(?P<short>bn|mn|m|k)(?!\w)|(?P<suffix>-(?:ти|и|х|ми))(?=\s*{_UNIT_START})"
-    rf"|(?={_SCALE}(?!\w))|(?![\w]|[.,]\d|:\d))"  # "£11million": the scale glued on
+    rf"|(?=(?:{_SCALE}|km)(?!\w))|(?![\w]|[.,]\d|:\d))"  # "£11million", "45km": glued on
     # a range: "10–15", or "от 10 до 15" / "between 10 and 15" ("from 941 to 1,499" is a change)
     rf"(?:(?(from)\s+(?:до|and)\s+|\s*[-–—]\s*)(?P<num2>{_NUM})(?![\w]|[.,]\d))?"
     + _TAIL,
@@ -152,11 +178,14 @@ _FIGURE = re.compile(
 _WORD_FIGURES = {lang: re.compile(rf"(?P<words>{rx.pattern}){_TAIL}", re.IGNORECASE)
                  for lang, rx in WORDS_RE.items()}
 # Years, ages and durations are dates ("3 года", "29 жастағы", "10 days"), not figures.
-# Clock times are not figures either ("10 a.m.", "7 o'clock"); a count of hours is, as the
-# gold has it ("через сорок восемь часов").
+# Clock times are not figures either ("10 a.m.", "7 o'clock"), nor minutes and seconds, nor
+# years before or of our era ("575 B. C."); a count of hours is, as the dev gold has it
+# ("через сорок восемь часов").
 _YEAR_WORD = re.compile(r"\s*(?:(?:рабочих|календарных|working|business|calendar)\s+)?"
                         r"(?:год|г\.|гг\.|жыл|ж\.|year|лет\b|жас|месяц|дн(?:я|ей)\b|days?\b"
                         r"|weeks?\b|months?\b|ай\b|күн|апта|век[а-я]*|ғасыр|centur|тәулі"
+                        r"|minut|минут|секунд|seconds?\b|мин\.|сек\.|минөт"
+                        r"|B\.?\s?C\.?(?:E\.?)?(?!\w)|A\.\s?D\.|до\s+н\.\s?э\.|б\.\s?з\.\s?[бд]\."
                         r"|o'clock|[ap]\.?m\.?(?!\w))",
                         re.IGNORECASE)
 # A number after these is an age or a clock time: "aged 35", "в возрасте 40", "сағат 10-да".
@@ -181,6 +210,37 @@ _REFERENCE = re.compile(
     r"\s*(?:\d+(?:[-–]\d+)?\s*(?:,|и|and|or|или|және)\s*)*$",
     re.IGNORECASE,
 )
+# Document types a number after names: "Resolution 2328", "резолюции 2334", "Decree 145".
+_DOCUMENT_BEFORE = re.compile(
+    r"(?<!\w)(?:resolutions?|decrees?|directives?|conventions?|protocols?|regulations?"
+    r"|резолюци[а-я]*|постановлени[а-я]*|указ(?:а|у|ом|е|ы|ов)?|приказ(?:а|у|ом|е|ы|ов)?"
+    r"|распоряжени[а-я]*|конвенци[а-я]*|протокол(?:а|у|ом|е|ы|ов)?|директив[а-я]*"
+    r"|қаулы[" + _KK + r"]*|жарлы[ғқ][" + _KK + r"]*|бұйры[ғқ][" + _KK + r"]*)"
+    r"\s*(?:\d+\s*(?:,|и|and|or|или|және)\s*)*$",
+    re.IGNORECASE,
+)
+# An all-caps letter code names what follows it: "CTF 50", "USS Hopper (DDG 70)", "(L 12)".
+# Currency and unit codes ("USD 500", "EUR 5", "МРП 10") and the words "A" / "I" are not codes.
+_CODE_BEFORE = re.compile(r"(?<![\w.])(?-i:[A-ZА-ЯЁ]{1,5})[ \u00a0]$")
+_NOT_CODES = frozenset("A I USD EUR KZT RUB GBP MCI CHF JPY CNY US UK МРП АЕК ПМ".split())
+_MONTH = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?"
+          r"|aug(?:ust|\.)?|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?"
+          r"|(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр|ма)[яеь]|марта?|августа?"
+          r"|(?:қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйе[кг]|қазан|қараша"
+          r"|желтоқсан)[" + _KK + r"]*)(?!\w)")
+# A day or a day range before a month is a date: "27-28 сентября", "5 - 6 April",
+# "с 3 на 4 июня", "5 and 6 May"; and after an English month: "October 25 - 26".
+_MONTH_AFTER = re.compile(rf"(?:\s*(?:на|по|и|до|and|to|or|&|[-–—])\s*\d{{1,2}})?\s*{_MONTH}",
+                          re.IGNORECASE)
+_MONTH_BEFORE = re.compile(
+    r"(?<!\w)(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s*$")
+_FOOTNOTE = re.compile(r"\[\s*(?:\d+\s*[-–,]\s*)*$"), re.compile(r"\s*(?:[-–,]\s*\d+\s*)*\]")
+# Telephone numbers: "888 - 847 - 6592", "8 (7172) 74-05-02", "+7 701 123 4567",
+# "0800 555 111" (a leading zero).
+_PHONE = re.compile(r"(?<![\w.,])(?:\+\d{1,3}[\s-]?(?:\(\d{2,5}\)|\d{2,5})(?:[\s-]?\d{2,4}){2,}"
+                    r"|0\d{2,4}(?:[ -]\d{2,4}){2,}"
+                    r"|(?:\d{1,3}\s?)?(?:\(\d{2,5}\)\s?)?\d{2,4}(?:\s?[-–]\s?\d{2,4}){2,})(?![\w.,]\d)")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t#*-]*$")
 _LIST_AFTER = re.compile(r" ?[.)]")
 _SECTION = re.compile(r"\d+(?:\.\d+)+\.?[ \t]+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")  # "1.1 Heading", "2.3. Цели"
@@ -198,6 +258,8 @@ def find_figures(text: str, lang: str | None = None) -> list[Entity]:
     found += _word_figures(text, lang, found)
     found.sort(key=lambda e: e.start)
     found = [f for f in found if not any(d.start <= f.start and f.end <= d.end for d in dates)]
+    phones = [p.span() for p in _PHONE.finditer(text) if sum(c.isdigit() for c in p.group()) >= 7]
+    found = [f for f in found if not any(a < f.end and f.start < b for a, b in phones)]
     return _share_units(text, found)
 
 
@@ -233,6 +295,8 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
         return None  # "477-IV", "№ 5", "09" (of "09:00"), "0400"
     if _is_reference(text, m.start()) or (plain and _is_list_number(text, m)):
         return None
+    if plain and _is_name_or_date_part(text, m):
+        return None
     years = [g for g in ("num", "num2") if m[g] and _is_year(m[g])]
     if lang == "en" and unit in ("persons", "families") and years and not m["num2"] \
             and not scale and re.search(r"\s", m["unit"] or ""):
@@ -250,7 +314,25 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     figure = _entity(text, m, [float(v.scaleb(_exponent(scale))) for v in values], unit)
     if case:  # the ending belongs to the number
         figure.end, figure.text = case.end(), text[figure.start:case.end()]
+    if unit is None and lang == "ru":
+        return _ru_people_after(text, figure)
     return _unit_after(text, figure) if lang == "kk" and unit is None else figure
+
+
+def _is_name_or_date_part(text: str, m: re.Match[str]) -> bool:
+    """"Resolution 2328", "CTF 50", "[1]", "27-28 сентября", "October 25 - 26": the number
+    names a document, a ship or a footnote, or is a day of a date."""
+    before = text[max(0, m.start() - 40):m.start()]
+    if _DOCUMENT_BEFORE.search(before) or (_FOOTNOTE[0].search(before)
+                                          and _FOOTNOTE[1].match(text, m.end())):
+        return True
+    code = _CODE_BEFORE.search(before)
+    if code and code.group().strip() not in _NOT_CODES:
+        return True
+    days = [m[g] for g in ("num", "num2") if m[g]]
+    if not all(d.isdigit() and 1 <= int(d) <= 31 for d in days):
+        return False
+    return bool(_MONTH_AFTER.match(text, m.end()) or _MONTH_BEFORE.search(before))
 
 
 def _is_age_or_time(text: str, m: re.Match[str], lang: str) -> bool:
@@ -267,11 +349,72 @@ def _unit_after(text: str, figure: Entity) -> Entity:
     """A Kazakh figure with its unit after a case ending or "жуық" ("350-ге жуық адам")."""
     m = _UNIT_AFTER.match(text, figure.end)
     unit = _unit(m) if m else None
-    if unit is None:
-        return figure
-    norm = f"{figure.norm} {unit}"
-    return Entity(figure.start, m.end(), _LABELS.get(unit, "MONEY"), text[figure.start:m.end()],
-                  norm, None, figure.value, unit, SOURCE)
+    return figure if unit is None else _with_unit(text, figure, m.end(), unit)
+
+
+def _with_unit(text: str, figure: Entity, end: int, unit: str) -> Entity:
+    """The figure stretched to ``end`` with the unit found there."""
+    return Entity(figure.start, end, _LABELS.get(unit, "MONEY"), text[figure.start:end],
+                  f"{figure.norm} {unit}", None, figure.value, unit, SOURCE)
+
+
+# Russian nouns that count people are too many to list ("кандидатов", "гостей", "сына"):
+# pymorphy3 tells an animate noun. Animals are animate too, and "лицо" is also a legal entity.
+_RU_WORD = re.compile(r"\s+([а-яё][а-яё-]*)")
+_RU_NOT_PEOPLE = frozenset(
+    "корова бык вол тёлка телёнок овца баран ягнёнок коза козёл лошадь конь кобыла жеребёнок "
+    "свинья поросёнок птица курица петух цыплёнок гусь утка индейка верблюд як олень сайгак "
+    "животное особь голова скот собака кошка кот кролик рыба осётр пчела насекомое зверь волк "
+    "медведь лиса заяц мышь крыса комар муха микроб бактерия вирус организм лицо".split())
+_RU_NOT_PEOPLE_E = frozenset(w.replace("ё", "е") for w in _RU_NOT_PEOPLE)
+_RU_NOT_PERSON_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Inmx", "Abbr"}
+
+
+@cache
+def _morph():
+    """One pymorphy3 analyzer per process, loaded on the first Russian candidate (~0.05 s)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def _ru_people_end(text: str, end: int) -> int | None:
+    """End of an animate noun counting people right after a Russian number ("27 кандидатов",
+    "двух новых гостей"), up to two plural adjectives or participles in between; else None."""
+    words, pos = [], end
+    while len(words) < 3 and (w := _RU_WORD.match(text, pos)):
+        words.append(w)
+        pos = w.end()
+    if not words:
+        return None
+    parses = [_morph().parse(w[1]) for w in words]
+    for i, word_parses in enumerate(parses):
+        nxt = parses[i + 1] if i + 1 < len(parses) else []
+        if i < 2 and _is_plural_modifier(word_parses) and any(p.tag.POS == "NOUN" for p in nxt):
+            continue
+        return words[i].end() if _is_person_noun(word_parses) else None
+    return None
+
+
+def _is_plural_modifier(parses) -> bool:
+    top = parses[0].tag
+    return top.POS in ("ADJF", "PRTF") and "plur" in top
+
+
+def _is_person_noun(parses) -> bool:
+    """An animate common noun (not an animal), as pymorphy3's first guess or a likely one."""
+    for i, p in enumerate(parses):
+        if i and p.score < 0.4:
+            break
+        if p.tag.POS == "NOUN" and "anim" in p.tag and not (_RU_NOT_PERSON_TAGS & p.tag.grammemes):
+            return p.normal_form.replace("ё", "е") not in _RU_NOT_PEOPLE_E
+    return False
+
+
+def _ru_people_after(text: str, figure: Entity) -> Entity:
+    """A Russian figure with no unit, stretched over the animate noun it counts, if any."""
+    end = _ru_people_end(text, figure.end)
+    return figure if end is None else _with_unit(text, figure, end, "persons")
 
 
 def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
@@ -283,12 +426,18 @@ def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
             continue
         unit = _unit(m)
         value = words_value(m["words"], lang)
+        people = None
+        if value is not None and unit is None and lang == "ru":
+            people = _ru_people_end(text, m.end())
+            unit = "persons" if people else None
         if value is None or not (unit or m["scale"] or is_number_words(m["words"], lang)):
             continue
         if _ORDINAL_NEXT.match(text, m.end("words")) or _YEAR_WORD.match(text, m.end()) \
                 or (not unit and _AGE_TIME_BEFORE.search(text[max(0, m.start() - 30):m.start()])):
             continue  # "екі мың жиырмасыншы жылы" is a year, "он сегіз жыл" a duration
         figure = _entity(text, m, [float(value.scaleb(_exponent(m["scale"])))], unit)
+        if people:
+            figure = _with_unit(text, figure, people, "persons")
         found.append(_unit_after(text, figure) if lang == "kk" and unit is None else figure)
     return found
 

@@ -2,7 +2,8 @@
 
 ``WORDS_RE`` finds a run of number words; ``words_value`` reads it ("жүз он төрт" -> 114,
 "бір жарым миллион" -> 1.5e6). Only the last word of a Kazakh or Russian run may carry a
-case ending ("екі мыңға", "двадцати пяти"), and forms that are ordinary words ("бірақ",
+case ending ("екі мыңға", "двадцати пяти"), Russian collective numerals are numbers ("двое",
+"троих"), and forms that are ordinary words ("бірақ",
 "үшін", "оның") are not numbers.
 """
 
@@ -46,6 +47,12 @@ _RU_WORDS: list[tuple[str, int, str]] = [  # (regex of all case forms, value, ki
     (r"девятьсот|девятисот", 900, "n"), (r"тысяч[аиуейм]?|тысячами|тысячах", 10**3, "s"),
     (r"миллион(?:а|ов|у|ом|е|ы|ами|ах)?", 10**6, "s"),
     (r"миллиард(?:а|ов|у|ом|е|ы|ами|ах)?", 10**9, "s"), (r"полтора|полутора", 1, "half"),
+    # collective numerals count people and paired things: "двое раненых", "троих детей"
+    (r"дво(?:е|их|им|ими)", 2, "n"), (r"тро(?:е|их|им|ими)", 3, "n"),
+    (r"четвер(?:о|ых|ым|ыми)", 4, "n"), (r"пятер(?:о|ых|ым|ыми)", 5, "n"),
+    (r"шестер(?:о|ых|ым|ыми)", 6, "n"), (r"семер(?:о|ых|ым|ыми)", 7, "n"),
+    (r"восьмер(?:о|ых|ым|ыми)", 8, "n"), (r"девятер(?:о|ых|ым|ыми)", 9, "n"),
+    (r"десятер(?:о|ых|ым|ыми)", 10, "n"),
 ]
 _EN_UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
              "fifteen sixteen seventeen eighteen nineteen").split()
