@@ -53,6 +53,7 @@ GOLD = ROOT / "tests" / "gold" / "entities_gold.jsonl"
 FIGURES_GOLD = ROOT / "tests" / "gold" / "figures_heldout.jsonl"  # figures only, see its README
 FIGURES_GOLD2 = ROOT / "tests" / "gold" / "figures_heldout2.jsonl"  # a second fresh one, ditto
 FIGURES_GOLD3 = ROOT / "tests" / "gold" / "figures_heldout3.jsonl"  # and a third
+FIGURES_GOLD4 = ROOT / "tests" / "gold" / "figures_heldout4.jsonl"  # and a fourth
 EN_SETS = {
     "wikigold": "en_ner/wikigold/CONLL-format/data/wikigold.conll.txt",
     "sec": "en_ner/SEC-filings/CONLL-format/data/test/FIN3.txt",
@@ -246,19 +247,19 @@ def eval_english(name: str, path: Path, cut) -> dict:
     return out
 
 
-def ner_sets(limit: int | None) -> dict:
-    """Every NER figure; sets whose data is absent are skipped."""
+def ner_sets(limit: int | None, langs: tuple[str, ...] = ("kk", "ru", "en")) -> dict:
+    """Every NER figure of ``langs``; sets whose data is absent are skipped."""
     out: dict = {}
     cut = (lambda xs: xs[:limit]) if limit else (lambda xs: xs)
-    if (SHARED / "kaznerd").is_dir():
+    if (SHARED / "kaznerd").is_dir() and "kk" in langs:
         from nlp.entities import LABELS
         out["kk_kaznerd_dev"] = eval_ner("kaznerd_dev", "kk", cut(kaznerd_splits()["dev"]), LABELS)
-    if (SHARED / "nerel").is_dir():
+    if (SHARED / "nerel").is_dir() and "ru" in langs:
         dev = cut(nerel_splits()["dev"])
         out["ru_nerel_dev"] = eval_ner("nerel_dev", "ru", dev, RU_LABELS, places_merged=True)
         out["ru_natasha_alone_nerel_dev"] = eval_natasha(dev)
     for name, rel in EN_SETS.items():
-        if (SHARED / rel).is_file():
+        if (SHARED / rel).is_file() and "en" in langs:
             out[f"en_{name}"] = eval_english(name, SHARED / rel, cut)
     return out or {"skipped": f"no NER data under {SHARED}"}
 
@@ -394,9 +395,11 @@ def main() -> None:
     parser.add_argument("--heldout", action="store_true", help="also score the held-out gold")
     parser.add_argument("--limit", type=int, default=None, help="texts per NER set")
     parser.add_argument("--skip-ner", action="store_true", help="domain gold only")
+    parser.add_argument("--langs", default="kk,ru,en", help="NER sets of these languages")
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    out = {"ner": "not run (--skip-ner)" if args.skip_ner else ner_sets(args.limit),
+    langs = tuple(args.langs.split(","))
+    out = {"ner": "not run (--skip-ner)" if args.skip_ner else ner_sets(args.limit, langs),
            "gold_dev": eval_gold("dev")}
     out["gold_heldout"] = eval_gold("heldout") if args.heldout else "not run (--heldout)"
     out["figures_heldout"] = (eval_gold("heldout_figures", FIGURES_GOLD) if args.heldout
@@ -404,6 +407,8 @@ def main() -> None:
     out["figures_heldout2"] = (eval_gold("heldout_figures", FIGURES_GOLD2) if args.heldout
                                else "not run (--heldout)")
     out["figures_heldout3"] = (eval_gold("heldout_figures", FIGURES_GOLD3) if args.heldout
+                               else "not run (--heldout)")
+    out["figures_heldout4"] = (eval_gold("heldout_figures", FIGURES_GOLD4) if args.heldout
                                else "not run (--heldout)")
     # tokens/s share the machine with whatever else runs: the load average says how much
     out["machine"] = {"cpus": os.cpu_count(), "load_avg_1m_start": round(load, 2),

@@ -458,8 +458,11 @@ def test_figures_animals_things_and_names_are_not_people(text, lang, value):
     assert found == ([(value, None)] if value is not None else [])
 
 
-def test_figures_collective_numeral_alone_is_no_figure():
-    assert find_figures("Их было трое, а через двое суток", "ru") == []
+def test_figures_collective_numeral_alone_counts_people_but_not_days():
+    """"их было трое" stands for three people; "через двое суток" counts days, no figure."""
+    found = find_figures("Их было трое, а через двое суток семеро ушли", "ru")
+    assert [(f.text, f.value, f.unit, f.norm) for f in found] == [
+        ("трое", 3.0, "persons", "3 persons"), ("семеро", 7.0, "persons", "7 persons")]
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -486,3 +489,63 @@ def test_figures_skip_codes_day_ranges_footnotes_phones_and_documents(text, lang
 ])
 def test_figures_near_codes_months_and_glued_units_stay_figures(text, lang, value, unit):
     assert [(f.value, f.unit) for f in find_figures(text, lang)] == [(value, unit)]
+
+
+@pytest.mark.parametrize("text, lang, value, unit", [
+    # Kazakh agent nouns in "-шы/-ші", nouns before a possessive people noun, adjectives
+    ("40 сатушыға", "kk", 40.0, "persons"),
+    ("12 ойыншы", "kk", 12.0, "persons"),
+    ("300 малшылар", "kk", 300.0, "persons"),
+    ("25 брокердің", "kk", 25.0, "persons"),
+    ("12 ауыл тұрғыны", "kk", 12.0, "persons"),
+    ("30 мектеп оқушысы", "kk", 30.0, "persons"),
+    ("8 өрт сөндіру қызметкері", "kk", 8.0, None),  # two words before: not reached
+    ("7 үздік спортшыны", "kk", 7.0, "persons"),
+    ("20 ауылдық мұғалім", "kk", 20.0, "persons"),
+    ("50 айлық көрсеткіш", "kk", 50.0, "MCI"),  # MCI without "есептік"
+    ("20 месячных показателей", "ru", 20.0, "MCI"),
+    # a number glued by a hyphen to its unit's adjective
+    ("50-рублевую", "ru", 50.0, "RUB"),
+    ("500-евровых", "ru", 500.0, "EUR"),
+    ("3-процентный", "ru", 3.0, "percent"),
+    ("a 20-dollar", "en", 20.0, "USD"),
+    ("a 3,000-strong", "en", 3000.0, "persons"),
+    ("a 6.4-magnitude", "en", 6.4, None),
+    ("Оның 3-еуі", "kk", 3.0, None),  # "three of them": no noun next to it
+    ("12-сінің", "kk", 12.0, None),
+    # speeds are figures without a unit of ours
+    ("90 км/ч", "ru", 90.0, None),
+    ("60 km/h", "en", 60.0, None),
+    ("80 км/сағ", "kk", 80.0, None),
+    ("300 километров в час", "ru", 300.0, None),
+    # English family nouns
+    ("three grandsons", "en", 3.0, "persons"),
+    ("two granddaughters", "en", 2.0, "persons"),
+    ("five nephews", "en", 5.0, "persons"),
+])
+def test_figures_agents_glued_adjectives_speeds_and_kin(text, lang, value, unit):
+    found = [(f.value, f.unit) for f in find_figures(f"Итого: {text} келді. Конец", lang)]
+    assert found == [(value, unit)]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("в службу спасения 112 поступил звонок", "ru"), ("Call 999 in an emergency", "en"),
+    ("Сенім телефоны 150 нөмірі", "kk"), ("«1414» бірыңғай байланыс орталығы", "kk"),
+    ("Мамырдың 9-ы мен 12-сі аралығында", "kk"), ("Қыркүйектің 3-інде", "kk"),
+    ("Two women, aged 22, 25 and 40, were held", "en"), ("the singer, 27, was", "en"),
+    ("Her former coach, 52, said", "en"), ("fans at UFC 230 in New York", "en"),
+    ("aired on Channel 4 tonight", "en"), ("listen to BBC Radio 5 Live", "en"),
+])
+def test_figures_skip_service_numbers_genitive_days_ages_and_names(text, lang):
+    assert [f.text for f in find_figures(text, lang) if any(c.isdigit() for c in f.text)] == []
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ("About 300 were killed", "en", 300.0),  # a capitalised word at a sentence start
+    ("In Almaty, 45 of them", "en", 45.0),
+    ("The report, 31, 45 and 50", "en", 31.0),  # a list after a comma is not an age
+    ("Мамыр айында 9 адам", "kk", 9.0),
+    ("в 2019 году 112 человек", "ru", 112.0),
+])
+def test_figures_near_names_ages_and_services_stay_figures(text, lang, value):
+    assert find_figures(text, lang)[0].value == value

@@ -78,7 +78,9 @@ _PERSONS_EN = (
     r"|customers|listeners|readers|newcomers|settlers|labourers|laborers|miners|engineers"
     r"|scientists|researchers|journalists|police(?:men)?"
     # family, and "-men" compounds ("300 ANG Airmen", "two adult sons")
-    r"|sons|daughters|brothers|sisters|parents|wives|husbands|relatives|siblings|grandchildren"
+    r"|(?:(?:great-)?grand|step)?(?:sons|daughters|children|parents|fathers|mothers)"
+    r"|brothers|sisters|wives|husbands|relatives|siblings|nephews|nieces|cousins|uncles|aunts"
+    r"|twins|orphans|kids|infants|toddlers|teenagers"
     r"|(?:air|sea|service|gun|fisher|fire|chair|sales|crafts|business|congress|country|tribes"
     r"|clans|horse|gentle|fresh|line|guards|kins|militia|noble|states|sports|work|yeo|lay"
     r"|clergy|railway|hench|bow|marks|spokes|trades|watch|boat|coast|rifle)men"
@@ -117,9 +119,30 @@ _KK_PEOPLE = [  # (stem, what may not follow it)
     ("нәресте", ""), ("сәби", ""), ("жетім", ""), ("ересек", ""), ("байқаушы", ""),
     ("үміткер", ""), ("ерікті", ""), (r"қоныс\s+аударушы", ""),
     (r"шетел\s+азамат", "тық"), (r"еңбек\s+мигрант", ""), (r"этникалық\s+қазақ", ""),
+    ("брокер", ""), ("дилер", ""), ("агент", "тік"), ("инженер", "лік"), ("журналист", "тік"),
+    ("офицер", ""), ("көрші", ""),
 ]
+_KK_CASE_END = ("(?:ға|ге|қа|ке|на|не|ны|ні|ды|ді|ның|нің|дың|дің|мен|бен|пен|дан|ден|нан|нен|тан"
+                "|тен|да|де|та|те|нда|нде|сын|сін)?")
+# Agent nouns in "-шы/-ші" count people ("12 ойыншы", "1617 құрылысшы", "40 сатушыға"); the stem
+# has three letters or more ("пішін" is a shape) and is no ordinal ("бесінші", "жиырмасыншы").
+_KK_AGENT = (r"(?!(?:бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жиырма|отыз|қырық|елу|алпыс"
+             r"|жетпіс|сексен|тоқсан|жүз|мың)[сыі]*нш)"
+             rf"[{_KK}]{{3,}}(?:шы|ші)(?:лар|лер)?(?:ы|і|сы|сі|лары|лері)?{_KK_CASE_END}"
+             rf"(?![{_KK}])")
+_KK_ONE_WORD = [stem for stem, _ in _KK_PEOPLE if stem.isalpha()]
+# A noun before a people noun in the possessive names whose they are: "15 полиция қызметкері",
+# "12 ауыл тұрғыны", "30 мектеп оқушысы" (not a time word: "10 жыл тұрғыны").
+_KK_IZAFET = (rf"(?!(?:жыл|ай|күн|жас|сағат|апта|минут|мың|млн|млрд)[{_KK}]*\s)[{_KK}]{{3,}}\s+"
+              rf"(?:{'|'.join(_KK_ONE_WORD)})"
+              rf"(?:лар|лер)?(?:ы|і|сы|сі|лары|лері){_KK_CASE_END}(?![{_KK}])")
+# One adjective may stand before the noun: listed ones, and relational ones in "-лық/-дік/-ғы"
+# ("5 үздік ойыншы", "20 ауылдық мұғалім"), not a time or age word ("5 жылдық", "35 жастағы").
+_KK_ADJ = (r"жас|жаңа|білікті|жергілікті|шетелдік|отандық|кәсіби|жұмыссыз|көпбалалы"
+           r"|(?!(?:жыл|жас|ай|күн|апта|сағат|айлық|тәулік)[" + _KK + r"]*\s)[" + _KK + r"]{2,}"
+           r"(?:лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі)")
 _PERSONS_KK = (
-    r"(?:(?:жас|жаңа|білікті|жергілікті|шетелдік|отандық|кәсіби|жұмыссыз|көпбалалы)\s+)?(?:"
+    rf"(?:(?:{_KK_ADJ})\s+)?(?:"
     + "|".join(f"{stem}(?!{not_after + '|' if not_after else ''}ск|ич)[{_KK}]*"
                for stem, not_after in _KK_PEOPLE)
     + rf"|жан\b|қазақ(?:тар[{_KK}]*)?)"
@@ -137,8 +160,8 @@ _UNITS: dict[str, str] = {
     "RUB": r"(?:Russian\s+)?r[ou]?ubles?|RUB|руб(?:л[а-я]*|\s?\.)?|₽",
     "GBP": r"pounds?\s+sterling|GBP|£|фунт[а-я]*\s+стерлинг[" + _KK + r"]*",
     "MCI": r"MCI|МРП|АЕК(?:-?[" + _KK + r"]+)?|monthly\s+calculation\s+ind[a-z]*"
-           r"|месячн[а-я]*\s+расч[её]тн[а-я]*\s+показател[а-я]*"
-           r"|айлық\s+есептік\s+көрсеткіш[" + _KK + "]*",
+           r"|месячн[а-я]*\s+(?:расч[её]тн[а-я]*\s+)?показател[а-я]*"
+           r"|айлық\s+(?:есептік\s+)?көрсеткіш[" + _KK + "]*",
     "tonnes": r"tonnes?|tons?|тонн[а-я]*|тонна[" + _KK + "]*",
     "hectares": r"hectares?|гектар[" + _KK + r"]*|га\b",
     "km": r"kilomet(?:re|er)s?|km|километр[" + _KK + r"]*|км\b|шақырым[" + _KK + "]*",
@@ -153,18 +176,24 @@ _UNITS: dict[str, str] = {
                 r"|(?:(?:жас|көпбалалы|аз\s+қамтылған)\s+)?(?:отбасы|жанұя)[" + _KK + "]*",
     "persons": "|".join((_PERSONS_EN, _PERSONS_RU, _PERSONS_KK)),
 }
+# Kazakh text alone also reads agent nouns and "noun + possessive people noun" (a Russian
+# "2019 года депутаты" is no such pair).
+_UNITS_KK = _UNITS | {
+    "persons": rf"{_UNITS['persons']}|(?:(?:{_KK_ADJ})\s+)?{_KK_AGENT}|{_KK_IZAFET}"}
 _UNIT = "|".join(f"(?P<u_{name}>{pattern})" for name, pattern in _UNITS.items())
+_UNIT_KK = "|".join(f"(?P<u_{name}>{pattern})" for name, pattern in _UNITS_KK.items())
 _UNIT_START = "(?:" + "|".join(f"(?:{pattern})" for pattern in _UNITS.values()) + ")"
 # "350-ге жуық адам", "600 мыңнан астам қандас": a Kazakh case ending or an "about" / "over"
 # word between a number and its unit.
 _APPROX = r"жуық|астам|артық|аса|шамасында|шақты"
 # "2 млн-дай адам": an approximative or case ending on the scale word.
 _UNIT_AFTER = re.compile(rf"(?:-(?:дай|дей|тай|тей|ға|ге|қа|ке|дан|ден|тан|тен|нан|нен))?"
-                         rf"(?:\s+(?:{_APPROX}))?\s*(?:{_UNIT})(?!\w)", re.IGNORECASE)
+                         rf"(?:\s+(?:{_APPROX}))?\s*(?:{_UNIT_KK})(?!\w)", re.IGNORECASE)
 _PREFIX = {"US$": "USD", "$": "USD", "USD": "USD", "€": "EUR", "₸": "KZT", "KZT": "KZT",
            "£": "GBP"}
-_TAIL = rf"(?:\s*(?P<scale>{_SCALE})(?!\w))?(?:\s*(?P<unit>{_UNIT})(?!\w))?"
-_FIGURE = re.compile(
+_TAILS = {unit: rf"(?:\s*(?P<scale>{_SCALE})(?!\w))?(?:\s*(?P<unit>{unit})(?!\w))?"
+          for unit in (_UNIT, _UNIT_KK)}
+_FIGURE_HEAD = (
     r"(?<![\w.,/:])(?<![^\W\d_]-)"  # not inside a word, number, time or code ("COVID-19")
     r"(?:(?P<cur>US\$|\$|€|£|₸|USD|KZT)\s?)?"
     r"(?:(?P<from>от|between)\s+)?"
@@ -172,10 +201,11 @@ _FIGURE = re.compile(
     rf"|(?=(?:{_SCALE}|km)(?!\w))|(?![\w]|[.,]\d|:\d))"  # "£11million", "45km": glued on
     # a range: "10–15", or "от 10 до 15" / "between 10 and 15" ("from 941 to 1,499" is a change)
     rf"(?:(?(from)\s+(?:до|and)\s+|\s*[-–—]\s*)(?P<num2>{_NUM})(?![\w]|[.,]\d))?"
-    + _TAIL,
-    re.IGNORECASE,
 )
-_WORD_FIGURES = {lang: re.compile(rf"(?P<words>{rx.pattern}){_TAIL}", re.IGNORECASE)
+_FIGURE = re.compile(_FIGURE_HEAD + _TAILS[_UNIT], re.IGNORECASE)
+_FIGURE_KK = re.compile(_FIGURE_HEAD + _TAILS[_UNIT_KK], re.IGNORECASE)
+_WORD_FIGURES = {lang: re.compile(f"(?P<words>{rx.pattern})" + _TAILS[_UNIT_KK if lang == "kk"
+                                                                    else _UNIT], re.IGNORECASE)
                  for lang, rx in WORDS_RE.items()}
 # Years, ages and durations are dates ("3 года", "29 жастағы", "10 days"), not figures.
 # Clock times are not figures either ("10 a.m.", "7 o'clock"), nor minutes and seconds, nor
@@ -196,9 +226,11 @@ _CLOCK_RU = re.compile(r"(?<!\w)в\s+$", re.IGNORECASE), re.compile(r"\s*час(
 # "John Smith, 45, said": a number set off by commas after a name is an age (English news).
 _NAME_AGE = re.compile(r"[A-Z][a-z]+,\s$")
 _CODE_SUFFIX = re.compile(r"[-–][^\W\d_]")  # "477-IV", "5-ти", "1-ші"
-# A Kazakh case ending after a hyphen keeps a number a number: "366-ға", "4-ақ".
-_KK_CASE = re.compile(r"-(?:ға|ге|қа|ке|да|де|та|те|дан|ден|тан|тен|нан|нен|ның|нің|дың|дің|тың"
-                      r"|тің|ны|ні|ды|ді|ты|ті|ақ|ек|і|ы|сы|сі|мен|бен|пен)(?![\w-])")
+# A Kazakh ending after a hyphen keeps a number a number: a case ("366-ға", "4-ақ"), a possessive
+# ("12-сінің": of twelve of them) or the collective "-еу" ("5-еуіне": to five of them).
+_KK_CASE = re.compile(r"-(?=[^\W\d_])(?:еу|ау|у)?(?:сы|сі|ы|і)?(?:ға|ге|қа|ке|на|не|да|де|та|те"
+                      r"|нда|нде|дан|ден|тан|тен|нан|нен|ның|нің|дың|дің|тың|тің|ны|ні|ды|ді|ты"
+                      r"|ті|н|ақ|ек|мен|бен|пен)?(?![\w-])")
 _ORDINAL_NEXT = re.compile(r"\s+\w*(?:ыншы|інші|ншы|нші)", re.IGNORECASE)
 # Words after which a number is a reference, not a figure: "статья 97", "articles 73 and 96".
 _REFERENCE = re.compile(
@@ -232,6 +264,11 @@ _MONTH = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|
 # "с 3 на 4 июня", "5 and 6 May"; and after an English month: "October 25 - 26".
 _MONTH_AFTER = re.compile(rf"(?:\s*(?:на|по|и|до|and|to|or|&|[-–—])\s*\d{{1,2}})?\s*{_MONTH}",
                           re.IGNORECASE)
+# A day after a Kazakh month in the genitive is a date: "Мамырдың 9-ы мен 12-сі аралығында".
+_MONTH_GENITIVE = re.compile(
+    r"(?<!\w)(?:қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша"
+    r"|желтоқсан)(?:ның|нің|дың|дің|тың|тің)\s+(?:\d{1,2}(?:-[" + _KK + r"]+)?\s*"
+    r"(?:мен|бен|пен|және|,|[-–—])\s*)*$", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(
     r"(?<!\w)(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s*$")
@@ -244,6 +281,45 @@ _PHONE = re.compile(r"(?<![\w.,])(?:\+\d{1,3}[\s-]?(?:\(\d{2,5}\)|\d{2,5})(?:[\s
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t#*-]*$")
 _LIST_AFTER = re.compile(r" ?[.)]")
 _SECTION = re.compile(r"\d+(?:\.\d+)+\.?[ \t]+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")  # "1.1 Heading", "2.3. Цели"
+# A number glued by a hyphen to an adjective of its unit: "a 100-dollar bill", "100-долларовой
+# купюры", "5-процентный", "a 25,000-strong crowd" (people, as "50 мың адамдық әскер"), "a
+# 7.1-magnitude quake" (a figure without a unit of ours). Other "N-word" adjectives ("10-day",
+# "35-year-old", "5-этажный") are no figures.
+_GLUED_UNITS = {
+    "USD": r"dollars?|доллар[а-я]*", "EUR": r"euros?|евро[а-я]+", "RUB": r"roubles?|rubles?"
+    r"|рубл[её]в[а-я]*", "KZT": r"тенгов[а-я]*", "GBP": r"pounds?",
+    "percent": r"per\s?cent|процентн[а-я]*", "km": r"kilomet(?:re|er)s?|km|километров[а-я]*",
+    "m": r"met(?:re|er)s?|метров[а-я]*", "tonnes": r"tonnes?|tons?|тонн[а-я]*",
+    "hectares": r"hectares?|гектарн[а-я]*", "persons": r"strong|man|person",
+    "none": r"magnitude|балльн[а-я]*",
+}
+_GLUED = re.compile(r"(?<![\w.,/:-])(?P<num>" + _NUM + r")(?:\s*(?P<scale>" + _SCALE + r"))?-(?:"
+                    + "|".join(f"(?P<g_{k}>{v})" for k, v in _GLUED_UNITS.items())
+                    + r")(?![\w-])", re.IGNORECASE)
+_DIGIT_HYPHEN_WORD = re.compile(r"\d-[^\W\d_]")
+# Speeds are no lengths: "140 км/ч", "60 km/h", "80 км/сағ", "90 километров в час".
+_SPEED_AFTER = re.compile(r"\s*(?:/\s*(?:ч|час|h|hr|сағ|с|s|сек|sec)\b|в\s+(?:час|секунду)\b"
+                          r"|per\s+(?:hour|second)\b|an\s+hour\b|жылдамдық)", re.IGNORECASE)
+# A number that names a telephone service is none ("служба спасения 911", "call 112"), nor is a
+# number alone in quotes («1406» нөмірі).
+_SERVICE_BEFORE = re.compile(
+    r"(?<!\w)(?:call|dial(?:led|ling)?|hotline|helpline|служб[а-я]*(?:\s+[а-яё]+)?|номер[а-я]*"
+    r"|телефон[а-я]*(?:\s+доверия)?|горяч[а-я]+\s+лини[а-я]*|нөмір[" + _KK + r"]*"
+    r"|телефон[" + _KK + r"]*)\s*[«\"“]?$", re.IGNORECASE)
+_QUOTED_ALONE = re.compile(r"[«\"“]$"), re.compile(r"[»\"”]")
+# "men aged 33, 34 and 39": every number of the list is an age.
+_AGE_LIST = re.compile(r"(?<!\w)(?:aged|ages\s+of)\s*(?:\d{1,3}\s*(?:,|and|or|to|-|–)\s*)+$",
+                       re.IGNORECASE)
+# "the actor, 31, said": an age after a noun phrase for a person, with a determiner (English
+# news); "the report, 31, 45 and 50" is a list.
+_NOUN_AGE = re.compile(r"(?<!\w)(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Ii]ts"
+                       r"|[A-Z]\w+['’]s)\s+(?:[\w-]+\s+){0,3}(?=[a-z])[\w-]*(?:er|or|ist|ian|ess|ant|ent|man|boy|girl|wife|husband|son"
+                       r"|daughter|mother|father|star|model|chief|suspect|victim|friend|partner"
+                       r"|coach|mum|dad|mom|child|teen|pupil|guard|boss|judge|nurse|cop|chef)"
+                       r",\s$")
+# "Bellator 206", "on Channel 5", "BBC Radio 4": a capitalised word inside a sentence names what
+# a number after it belongs to (English); "About 300" at a sentence start is a figure.
+_NAME_NUMBER = re.compile(r"(?<=[\w,;:)] )(?-i:[A-Z][a-z]+) $")
 _LABELS = {"percent": "PERCENT", "pp": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY",
            "tonnes": "QUANTITY", "hectares": "QUANTITY", "km": "QUANTITY", "sq_m": "QUANTITY",
            "m": "QUANTITY",
@@ -254,7 +330,9 @@ def find_figures(text: str, lang: str | None = None) -> list[Entity]:
     """PERCENT/MONEY/QUANTITY/CARDINAL entities with ``value`` and ``unit``."""
     lang = lang or "und"
     dates = find_dates(text)
-    found = [f for m in _FIGURE.finditer(text) if (f := _figure(text, m, lang))]
+    rx = _FIGURE_KK if lang == "kk" else _FIGURE
+    found = [f for m in rx.finditer(text) if (f := _figure(text, m, lang))]
+    found += _glued_figures(text, found)
     found += _word_figures(text, lang, found)
     found.sort(key=lambda e: e.start)
     found = [f for f in found if not any(d.start <= f.start and f.end <= d.end for d in dates)]
@@ -284,6 +362,8 @@ def _exponent_free(e: Entity) -> bool:
 def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     """The entity for one digit match, or None for a year, reference or document number."""
     unit = _unit(m)
+    if unit in ("km", "m") and _SPEED_AFTER.match(text, m.end()):
+        unit = None  # "140 км/ч" is a speed: a figure, not a length
     if m["short"] and m["short"].lower() != "bn" and not m["cur"]:
         return None  # "3m" is three metres as often as three million; "$3m" is money
     scale = m["scale"] or m["short"]
@@ -295,7 +375,7 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
         return None  # "477-IV", "№ 5", "09" (of "09:00"), "0400"
     if _is_reference(text, m.start()) or (plain and _is_list_number(text, m)):
         return None
-    if plain and _is_name_or_date_part(text, m):
+    if plain and (_is_name_or_date_part(text, m) or _is_service_number(text, m, lang)):
         return None
     years = [g for g in ("num", "num2") if m[g] and _is_year(m[g])]
     if lang == "en" and unit in ("persons", "families") and years and not m["num2"] \
@@ -306,7 +386,7 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     if plain and _is_age_or_time(text, m, lang):
         return None
     if m["from"] and not m["num2"]:  # "от 5" alone: the figure starts at the number
-        again = _FIGURE.match(text, m.start("num"))
+        again = (_FIGURE_KK if lang == "kk" else _FIGURE).match(text, m.start("num"))
         return _figure(text, again, lang) if again else None
     values = [parse_number(m[g], lang) for g in ("num", "num2") if m[g]]
     if None in values or (len(values) == 2 and values[1] <= values[0]):
@@ -332,17 +412,32 @@ def _is_name_or_date_part(text: str, m: re.Match[str]) -> bool:
     days = [m[g] for g in ("num", "num2") if m[g]]
     if not all(d.isdigit() and 1 <= int(d) <= 31 for d in days):
         return False
-    return bool(_MONTH_AFTER.match(text, m.end()) or _MONTH_BEFORE.search(before))
+    return bool(_MONTH_AFTER.match(text, m.end()) or _MONTH_BEFORE.search(before)
+                or _MONTH_GENITIVE.search(before))
 
 
 def _is_age_or_time(text: str, m: re.Match[str], lang: str) -> bool:
     """"aged 35", "в возрасте 40", "сағат 10-да", "Jane Doe, 45, said": not figures."""
     before = text[max(0, m.start() - 30):m.start()]
-    if _AGE_TIME_BEFORE.search(before) or (_CLOCK_RU[0].search(before)
-                                           and _CLOCK_RU[1].match(text, m.end())):
+    if _AGE_TIME_BEFORE.search(before) or _AGE_LIST.search(before) or (
+            _CLOCK_RU[0].search(before) and _CLOCK_RU[1].match(text, m.end())):
         return True
     return lang == "en" and m["num"].isdigit() and int(m["num"]) < 120 and not m["num2"] \
-        and text[m.end():m.end() + 1] == "," and bool(_NAME_AGE.search(text, 0, m.start()))
+        and text[m.end():m.end() + 1] == "," and bool(
+            _NAME_AGE.search(text, 0, m.start())
+            or _NOUN_AGE.search(text, max(0, m.start() - 60), m.start()))
+
+
+def _is_service_number(text: str, m: re.Match[str], lang: str) -> bool:
+    """"служба спасения 911", «1406», "Channel 5", "Bellator 206": a number that names."""
+    before = text[max(0, m.start() - 40):m.start()]
+    if m["num2"] or not m["num"].isdigit():
+        return False
+    if _SERVICE_BEFORE.search(before) or (_QUOTED_ALONE[0].search(before)
+                                          and _QUOTED_ALONE[1].match(text, m.end())):
+        return True
+    word = _NAME_NUMBER.search(before) if lang == "en" else None
+    return bool(word) and not _MONTH_BEFORE.search(before)
 
 
 def _unit_after(text: str, figure: Entity) -> Entity:
@@ -417,6 +512,29 @@ def _ru_people_after(text: str, figure: Entity) -> Entity:
     return figure if end is None else _with_unit(text, figure, end, "persons")
 
 
+def _glued_figures(text: str, taken: list[Entity]) -> list[Entity]:
+    """"a 100-dollar bill", "5-процентный рост", "a 25,000-strong crowd": the number with the
+    unit its adjective names (the adjective stays out of the span)."""
+    found: list[Entity] = []
+    for hit in _DIGIT_HYPHEN_WORD.finditer(text):  # rare: look only around "5-w"
+        window = _GLUED.finditer(text, max(0, hit.start() - 30), hit.end() + 40)
+        m = next((g for g in window if g.end("num") == hit.start() + 1), None)
+        if m is None or any(e.start < m.end() and m.start() < e.end for e in taken + found):
+            continue
+        unit = next(k[2:] for k, v in m.groupdict().items() if k.startswith("g_") and v)
+        english = m[f"g_{unit}"].isascii()  # "25,000-strong" is English thousands
+        value = parse_number(m["num"], "en" if english else "ru")
+        if value is None:
+            continue
+        unit = None if unit == "none" else unit
+        value = float(value.scaleb(_exponent(m["scale"])))
+        end = m.end("scale") if m["scale"] else m.end("num")
+        found.append(Entity(m.start(), end, _LABELS.get(unit, "MONEY"), text[m.start():end],
+                            f"{value:.15g}" + (f" {unit}" if unit else ""), None, value, unit,
+                            SOURCE))
+    return found
+
+
 def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
     """Figures written in words, where they do not overlap a digit figure."""
     rx = _WORD_FIGURES.get(lang)
@@ -429,17 +547,33 @@ def _word_figures(text: str, lang: str, taken: list[Entity]) -> list[Entity]:
         people = None
         if value is not None and unit is None and lang == "ru":
             people = _ru_people_end(text, m.end())
+            if people is None and _is_collective_alone(text, m):
+                people = m.end()  # "шестеро пострадали": six people
             unit = "persons" if people else None
         if value is None or not (unit or m["scale"] or is_number_words(m["words"], lang)):
             continue
         if _ORDINAL_NEXT.match(text, m.end("words")) or _YEAR_WORD.match(text, m.end()) \
                 or (not unit and _AGE_TIME_BEFORE.search(text[max(0, m.start() - 30):m.start()])):
             continue  # "екі мың жиырмасыншы жылы" is a year, "он сегіз жыл" a duration
-        figure = _entity(text, m, [float(value.scaleb(_exponent(m["scale"])))], unit)
+        figure = _entity(text, m, [float(value.scaleb(_exponent(m["scale"])))],
+                         None if people else unit)
         if people:
             figure = _with_unit(text, figure, people, "persons")
         found.append(_unit_after(text, figure) if lang == "kk" and unit is None else figure)
     return found
+
+
+_COLLECTIVE = re.compile(r"(?:дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:о|е)",
+                         re.IGNORECASE)
+
+
+def _is_collective_alone(text: str, m: re.Match[str]) -> bool:
+    """A Russian collective numeral with no noun after it stands for people ("шестеро
+    пострадали", "их было трое"); "двое суток" counts days."""
+    if not _COLLECTIVE.fullmatch(m["words"]):
+        return False
+    nxt = _RU_WORD.match(text, m.end())
+    return nxt is None or _morph().parse(nxt[1])[0].tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")
 
 
 def _entity(text: str, m: re.Match[str], values: list[float], unit: str | None) -> Entity:
