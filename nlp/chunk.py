@@ -4,8 +4,15 @@ A chunk is an exact slice of ``Document.text`` (``doc.text[c.start:c.end] == c.t
 Chunks never cross a language change or a section heading; ``und`` blocks (tables of
 numbers, formulas) join the run they sit in. Blocks the parser flagged ``broken`` (an
 unreadable text layer that could not be OCR'd) are left out unless ``keep_broken``; a
-chunk never spans one. Sizes are in characters: 1,000 characters
-is roughly 200-300 XLM-R tokens in kk/ru/en, well inside E5's 512.
+chunk never spans one. Sizes are in characters: 1,000 characters is roughly 200-300 XLM-R
+tokens in kk/ru/en, well inside E5's 512.
+
+Tiny runs are the exception to the first rule. A lone heading or a section of a line or two
+(under ``min_chars``) joins the next run of its language, or else the previous one; a
+fragment in another language (under ``MAX_FOREIGN_CHARS``: a margin note, a table cell, a
+label, or a language misread on a few words) joins the run beside it and takes its
+language. On their own they made chunks of a few words that E5 ranks near the top for
+unrelated queries.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ _SENT_END = re.compile(r"(?<=[.!?…;])[\"»”)\]]*\s+(?=[\"«“(\[\-–—•
 class ChunkSettings:
     max_chars: int = 1000
     overlap_chars: int = 150
+    min_chars: int = 120  # a shorter run (a lone heading, a one-line section) joins a neighbour
     keep_broken: bool = False  # index blocks whose text layer is garbage (nlp ingest --keep-broken)
 
 
@@ -34,13 +42,18 @@ class _Piece:
     lang: str
     section: str
     opens_section: bool = False  # starts a new run: a heading, or text after a skipped block
+    after_gap: bool = False  # a skipped (broken) block lies just before it: never join across
+
+
+MAX_FOREIGN_CHARS = 80  # a fragment in another language this short joins its neighbour
 
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
     """Chunks of ``doc`` in order, with ids ``<doc_id>:c0000``..."""
     text = doc.text
     chunks: list[Chunk] = []
-    for run in _runs(_pieces(doc, settings.max_chars, settings.keep_broken)):
+    runs = _runs(_pieces(doc, settings.max_chars, settings.keep_broken))
+    for run in _absorb_small(runs, settings.min_chars):
         for start, end, first, last in _pack(run, settings):
             body = text[start:end]
             chunks.append(Chunk(
@@ -70,7 +83,8 @@ def _pieces(doc: Document, max_chars: int, keep_broken: bool = False) -> list[_P
                     pieces.append(_Piece(offset + s0 + s, offset + s0 + e, page.number, lang,
                                          section))
             if (block.kind == "heading" or gap) and len(pieces) > first:
-                pieces[first].opens_section, gap = True, False
+                pieces[first].opens_section, pieces[first].after_gap = True, gap
+                gap = False
             offset += len(block.text)
         offset += len(PAGE_SEP)
     return pieces
@@ -123,3 +137,52 @@ def _pack(run: list[_Piece], settings: ChunkSettings):
         while back - 1 > i and run[j - 1].end - run[back - 1].start <= settings.overlap_chars:
             back -= 1
         i = back if back < j else j
+
+
+def _absorb_small(runs: list[list[_Piece]], min_chars: int) -> list[list[_Piece]]:
+    """Runs with the tiny ones joined to a neighbour (see the module docstring).
+
+    A small run goes before the next run when it may (a heading belongs with what follows),
+    else after the previous one, else it stays a run of its own. A foreign fragment joins
+    only a run of at least ``min_chars`` (several short sentences in turn in kk, ru and en
+    are a trilingual passage, not fragments) and takes its language. Never across a skipped
+    block: the chunk would slice its garbage in.
+    """
+    out: list[list[_Piece]] = []
+    carried: list[_Piece] | None = None
+    for run in runs:
+        if carried is not None:
+            if not run[0].after_gap and _may_join(carried, run, min_chars):
+                run = _relabel(carried, run[0].lang) + run
+            elif out and not carried[0].after_gap and _may_join(carried, out[-1], min_chars):
+                out[-1].extend(_relabel(carried, out[-1][-1].lang))
+            else:
+                out.append(carried)
+            carried = None
+        if _size(run) < min_chars:
+            carried = run
+        else:
+            out.append(run)
+    if carried is not None:
+        if out and not carried[0].after_gap and _may_join(carried, out[-1], min_chars):
+            out[-1].extend(_relabel(carried, out[-1][-1].lang))
+        else:
+            out.append(carried)
+    return out
+
+
+def _size(run: list[_Piece]) -> int:
+    return run[-1].end - run[0].start
+
+
+def _may_join(small: list[_Piece], host: list[_Piece], min_chars: int) -> bool:
+    """Same language, or a fragment short enough to be a label beside a run of some size."""
+    if small[0].lang == host[-1].lang == host[0].lang:
+        return True
+    return _size(small) < MAX_FOREIGN_CHARS and _size(host) >= min_chars
+
+
+def _relabel(pieces: list[_Piece], lang: str) -> list[_Piece]:
+    for piece in pieces:
+        piece.lang = lang
+    return pieces

@@ -228,7 +228,8 @@ def ingest_distributed(paths: list[str | Path], out_dir: str | Path, shards: int
                         batch_size=EMBED_BATCH, batch_format="pandas",
                         compute=ray.data.ActorPoolStrategy(size=embedders), num_cpus=1)
     s = ChunkSettings()
-    chunking = {"max_chars": s.max_chars, "overlap_chars": s.overlap_chars}
+    chunking = {"max_chars": s.max_chars, "overlap_chars": s.overlap_chars,
+                "min_chars": s.min_chars}
     written = ds.groupby("shard").map_groups(
         lambda frame: _frame([write_shard(frame, str(out), chunking)]),
         batch_format="pandas").take_all()

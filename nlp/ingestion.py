@@ -220,7 +220,8 @@ def _start(root: Path, store: Store, model: str | None, report: IngestReport,
     if config:
         _check_model(root, config["model"], model, paths)
         embedder = _LazyEmbedder(config["model"], config["dim"])
-        settings = ChunkSettings(**config["chunking"])  # keep the index's own chunking
+        # keep the index's own chunking; an index from before min_chars never joined runs
+        settings = ChunkSettings(**{"min_chars": 0, **config["chunking"]})
     else:
         embedder, settings = _LazyEmbedder(model or DEFAULT_MODEL), ChunkSettings()
     run = _Run(root, store, embedder, settings, report, budget, manifest)
@@ -460,7 +461,8 @@ def _config(run: _Run) -> dict:
     s = run.settings
     return {"format_version": FORMAT_VERSION, "model": run.embedder.model_id,
             "dim": run.embedder.dim,
-            "chunking": {"max_chars": s.max_chars, "overlap_chars": s.overlap_chars}}
+            "chunking": {"max_chars": s.max_chars, "overlap_chars": s.overlap_chars,
+                         "min_chars": s.min_chars}}
 
 
 def write_manifest(root: Path, store: Store, config: dict, files: dict,

@@ -19,7 +19,7 @@ def _doc(pages: list[list[tuple[str, str, str]]]) -> Document:
 def test_chunk_never_mixes_languages_and_keeps_sections():
     doc = _doc([[("Кіріспе", "kk", "heading"), (KK, "kk", "body"), (RU, "ru", "body")],
                 [("Итоги", "ru", "heading"), (RU, "ru", "body")]])
-    chunks = chunk_document(doc)
+    chunks = chunk_document(doc, ChunkSettings(min_chars=0))  # these runs are all small
     assert [(c.lang, c.section, c.page_start) for c in chunks] == [
         ("kk", "Кіріспе", 1), ("ru", "Кіріспе", 1), ("ru", "Итоги", 2)]
     assert chunks[0].text.startswith("Кіріспе\n\n")
@@ -75,3 +75,45 @@ def test_chunk_splits_a_mixed_language_block_by_its_segments():
     chunks = chunk_document(doc)
     assert [c.lang for c in chunks] == ["en", "kk", "ru"]
     assert all(doc.text[c.start:c.end] == c.text for c in chunks)
+
+
+RU_LONG = ("Министерство внутренних дел ведёт учёт иностранцев, прибывших на работу. "
+           "Квота на привлечение иностранной рабочей силы утверждается ежегодно. ") * 2
+
+
+def test_chunk_lone_headings_join_the_text_after_them():
+    doc = _doc([[("Раздел III", "ru", "heading"), ("Президент", "ru", "heading"),
+                 (RU_LONG, "ru", "body")]])
+    (chunk,) = chunk_document(doc)
+    assert chunk.text.startswith("Раздел III\n\nПрезидент\n\nМинистерство")
+    assert (chunk.lang, chunk.section) == ("ru", "Раздел III")
+    assert len(chunk_document(doc, ChunkSettings(min_chars=0))) == 2  # the old behaviour
+
+
+def test_chunk_a_one_line_section_at_the_end_joins_the_previous_run():
+    doc = _doc([[("Итоги", "ru", "heading"), (RU_LONG, "ru", "body"),
+                 ("Вывод", "ru", "heading"), ("Квота выросла.", "ru", "body")]])
+    (chunk,) = chunk_document(doc)
+    assert chunk.text.endswith("Вывод\n\nКвота выросла.")
+
+
+def test_chunk_a_short_foreign_fragment_joins_the_run_around_it():
+    doc = _doc([[(RU_LONG, "ru", "body"), ("Commented [4]: NNG", "en", "body"),
+                 (RU_LONG, "ru", "body")]])
+    chunks = chunk_document(doc)
+    assert {c.lang for c in chunks} == {"ru"}
+    assert any("Commented [4]: NNG" in c.text for c in chunks)
+
+
+def test_chunk_a_real_paragraph_in_another_language_keeps_its_own_chunk():
+    doc = _doc([[(RU_LONG, "ru", "body"), (KK, "kk", "body"), (RU_LONG, "ru", "body")]])
+    assert [c.lang for c in chunk_document(doc)] == ["ru", "kk", "ru"]  # KK: 84 characters
+
+
+def test_chunk_a_small_run_never_joins_across_a_broken_block():
+    broken = Block("Ãîñóäàðñòâåííàÿ ïðîãðàììà " * 4, lang="und", flags=["broken"])
+    doc = Document("b", "b.pdf", "0", [Page(1, [Block(RU_LONG, lang="ru"), broken,
+                                                Block("Квота выросла.", lang="ru")])])
+    chunks = chunk_document(doc)
+    assert [c.text for c in chunks][-1] == "Квота выросла."
+    assert not any("Ã" in c.text for c in chunks)
