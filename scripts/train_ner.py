@@ -1,8 +1,8 @@
-"""Train the Kazakh (KazNERD) and Russian (NEREL) spaCy NER pipelines in nlp/models/.
+"""Train the Kazakh (KazNERD), Russian (NEREL) and English spaCy NER pipelines in nlp/models/.
 
-    python scripts/train_ner.py convert kk|ru   # data -> build/ner/<lang>/{train,tune,dev}.spacy
-    python scripts/train_ner.py train kk|ru     # spaCy train, scripts/ner.cfg -> build/ner/<lang>
-    python scripts/train_ner.py install kk|ru   # best checkpoint + training record -> nlp/models/
+    python scripts/train_ner.py convert kk|ru|en  # data -> build/ner/<lang>/{train,tune,dev}.spacy
+    python scripts/train_ner.py train kk|ru|en    # spaCy train, scripts/ner.cfg -> build/ner/<lang>
+    python scripts/train_ner.py install kk|ru|en  # best checkpoint + record -> nlp/models/
 
 ru also gets static word vectors: navec's news embeddings (shipped in the natasha wheel),
 pruned to the most frequent words plus the words of NEREL train and reduced by PCA, keyed by
@@ -12,6 +12,9 @@ KazNERD: only its valid split exists here; sentences are deduplicated, then spli
 fixed seed into train 85% / tune 5% / dev 10%. NEREL: train minus 40 documents (tune) is
 trained on; NEREL dev is only reported. spaCy picks its best checkpoint on "tune", never on
 the reported dev split. Labels are mapped to ours (outer spans only for nested NEREL).
+en (PERSON, ORG, LOC only): WikiANN en train plus the train splits of re3d and SEC-filings,
+tuned on a seeded sample of WikiANN dev; the test splits (and wikigold, which has no split)
+are only reported by scripts/eval_entities.py.
 Data comes from ../shared/data (never committed).
 """
 
@@ -42,6 +45,7 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "kk": {},
     "ru": {"training.max_steps": 4000,
            "components.tok2vec.model.embed.include_static_vectors": True},
+    "en": {"training.max_steps": 6000},
 }
 # navec vocabulary kept as spaCy vectors: its most frequent words and NEREL train's words,
 # reduced to VECTOR_DIMS by PCA so the pipeline stays small (rows x dims x 4 bytes).
@@ -181,7 +185,43 @@ def splits(lang: str) -> dict[str, list[Gold]]:
         return kaznerd_splits()
     if lang == "ru":
         return nerel_splits()
-    raise SystemExit(f"No training data for {lang!r}: use kk or ru.")
+    if lang == "en":
+        return english_splits()
+    raise SystemExit(f"No training data for {lang!r}: use kk, ru or en.")
+
+
+# -- English ---------------------------------------------------------------------------------
+
+EN_NER = SHARED / "en_ner"
+EN_TRAIN = ("wikiann_en/train", "re3d/CONLL-format/data/train/re3d-train.conll",
+            "SEC-filings/CONLL-format/data/train/FIN5.txt")
+EN_TUNE = "wikiann_en/dev"
+EN_DEV = "wikiann_en/test"
+EN_SAMPLE = 2000  # tune and dev sentences drawn from WikiANN dev / test
+
+
+def read_english(path: Path) -> list[Gold]:
+    """A CoNLL file as eval_entities reads its English sets (WikiANN's "en:" prefix cut)."""
+    from eval_entities import read_conll
+
+    text = path.read_text(encoding="utf-8")
+    if path.parent.name == "wikiann_en":
+        text = "\n".join(line[3:] if line.startswith("en:") else line
+                         for line in text.splitlines())
+    tmp = BUILD / "en" / f"{path.parent.name}-{path.name}.conll"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(text, encoding="utf-8")
+    return [(sent, [(s, e, "LOC" if lab in ("GPE", "LOC") else lab) for s, e, lab in spans])
+            for sent, spans in read_conll(tmp)]
+
+
+def english_splits() -> dict[str, list[Gold]]:
+    """WikiANN train + re3d train + SEC train; seeded samples of WikiANN dev (tune) and test."""
+    train = [g for rel in EN_TRAIN for g in read_english(EN_NER / rel)]
+    random.Random(SEED).shuffle(train)
+    tune, dev = (random.Random(SEED).sample(read_english(EN_NER / rel), EN_SAMPLE)
+                 for rel in (EN_TUNE, EN_DEV))
+    return {"train": train, "tune": tune, "dev": dev}
 
 
 # -- spaCy -----------------------------------------------------------------------------------
@@ -319,6 +359,8 @@ def data_hashes(lang: str) -> dict[str, str]:
     """sha256 of the source data: the KazNERD file, or one hash over all NEREL files."""
     if lang == "kk":
         return {"kaznerd/IOB2_valid.txt": sha256(KAZNERD)}
+    if lang == "en":
+        return {f"en_ner/{rel}": sha256(EN_NER / rel) for rel in (*EN_TRAIN, EN_TUNE, EN_DEV)}
     digest = hashlib.sha256()
     for path in sorted(NEREL.glob("*/*_text.*")):
         digest.update(path.relative_to(NEREL).as_posix().encode() + b"\0" + path.read_bytes())
@@ -331,10 +373,10 @@ def sha256(path: Path) -> str:
 
 def main(argv: list[str]) -> None:
     steps = {"convert": convert, "train": train, "install": install}
-    if len(argv) != 2 or argv[0] not in steps or argv[1] not in ("kk", "ru"):
+    if len(argv) != 2 or argv[0] not in steps or argv[1] not in ("kk", "ru", "en"):
         raise SystemExit(__doc__)
     if not SHARED.is_dir():
-        raise SystemExit(f"No shared data at {SHARED}: training needs KazNERD and NEREL.")
+        raise SystemExit(f"No shared data at {SHARED}: training needs KazNERD, NEREL, en_ner.")
     steps[argv[0]](argv[1])
 
 
