@@ -470,3 +470,30 @@ def test_ingest_two_workers_store_what_one_worker_stores(pdf_dir: Path, tmp_path
     again = ingest([pdf_dir], index=tmp_path / "again", model=MODEL, progress=False, workers=2)
     assert again.added == one.added and len(again.failed) == 1  # the same children, reused
     assert _state(tmp_path / "again") == _state(tmp_path / "one")
+
+
+def test_ingest_keeps_an_old_index_chunking_without_joining_small_runs(pdf_dir: Path,
+                                                                       tmp_path: Path):
+    """An index built before ``min_chars`` existed goes on chunking as it did (min_chars 0)."""
+    import json
+    import sqlite3
+
+    index = tmp_path / "idx"
+    ingest([pdf_dir], index=index, model=MODEL, progress=False, entities=False)
+    db = sqlite3.connect(index / "store.sqlite")
+    with db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'chunking'",
+                   (json.dumps({"max_chars": 1000, "overlap_chars": 150}),))
+    db.close()
+    extra = tmp_path / "more"
+    extra.mkdir()
+    shutil.copy(next(pdf_dir.glob("*.pdf")), extra / "copy.pdf")
+    report = ingest([pdf_dir, extra], index=index, model=MODEL, progress=False, entities=False)
+    assert report.added == ["copy"]
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["chunking"] == {"max_chars": 1000, "overlap_chars": 150, "min_chars": 0}
+    fresh = ingest([pdf_dir], index=tmp_path / "new", model=MODEL, progress=False,
+                   entities=False)
+    assert fresh.chunks > 0
+    new = json.loads((tmp_path / "new" / "manifest.json").read_text(encoding="utf-8"))
+    assert new["chunking"]["min_chars"] == 120
