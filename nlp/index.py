@@ -29,7 +29,7 @@ import numpy as np
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
 from nlp.language import LANGS, UND, detect_language
 from nlp.rank import collapse as collapse_texts
-from nlp.rank import hybrid, neutral_terms
+from nlp.rank import hybrid
 from nlp.records import Hit
 from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
 from nlp.vectors import VectorIndex
@@ -41,6 +41,7 @@ LABELS = ("ORG", "LAW", "PERSON", "GPE", "LOC", "DATE", "MONEY", "PERCENT", "CAR
 MAX_QUERY_CHARS = 4000  # the model reads at most 512 tokens; the rest would be cut anyway
 MODES = ("dense", "keyword", "hybrid")
 DEFAULT_MODE = "hybrid"  # chosen on the domain query set (scripts/eval_retrieval.py)
+NEUTRAL_MODE = "neutral"  # internal: hybrid's keyword hits on numbers and codes (shards)
 FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, 5k) of each list
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?")
 
@@ -219,7 +220,8 @@ class Index:
         _check_search(queries, k, lang)
         mode = self._mode(mode)
         where, args = self._filter(lang, doc, year, entity)
-        allowed = None if where == "1" or mode == "keyword" else self.store.ids_where(where, args)
+        allowed = None if where == "1" or mode in ("keyword", NEUTRAL_MODE) \
+            else self.store.ids_where(where, args)
         if allowed is not None and len(allowed) == 0:
             return [Hits() for _ in queries]
         if not collapse:
@@ -246,8 +248,9 @@ class Index:
     def _ranked(self, queries: list[str], n: int, mode: str, where: str, args: list,
                 allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
         """Top ``n`` (chunk id, score) per query in ``mode``."""
-        if mode == "keyword":
-            return [self.store.keyword_search(q, n, where, args) for q in queries]
+        if mode in ("keyword", NEUTRAL_MODE):
+            return [self.store.keyword_search(q, n, where, args, mode == NEUTRAL_MODE)
+                    for q in queries]
         if mode == "dense":
             return self._dense(queries, n, allowed)
         depth = max(FUSION_DEPTH, 5 * n)
@@ -276,10 +279,8 @@ class Index:
         thread, store = self._keyword
 
         def lists(query: str) -> tuple[list[int], list[int]]:
-            digits = neutral_terms(query)
             same = [i for i, _ in store.keyword_search(query, depth, where, args)]
-            neutral = [i for i, _ in store.keyword_search(digits, depth, where, args)] \
-                if digits else []
+            neutral = [i for i, _ in store.keyword_search(query, depth, where, args, True)]
             return same, neutral
 
         return [thread.submit(lists, q) for q in queries]
@@ -303,7 +304,8 @@ class Index:
 
     def _mode(self, mode: str | None) -> str:
         """The search mode to use; refuses keyword modes on an index without keywords."""
-        if mode is not None and (not isinstance(mode, str) or mode.lower() not in MODES):
+        if mode is not None and (not isinstance(mode, str)
+                                 or mode.lower() not in (*MODES, NEUTRAL_MODE)):
             raise UserError(f"Unknown mode {mode!r}; choose from {', '.join(MODES)}")
         wanted = mode.lower() if mode else DEFAULT_MODE
         if wanted == "dense" or self.store.has_keyword_index():

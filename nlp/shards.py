@@ -165,8 +165,7 @@ class ShardedIndex:
         keyword lists by reciprocal rank, as ``Index`` does. ``collapse`` is applied to the
         best ``4 k`` merged hits, so fewer than ``k`` may remain.
         """
-        from nlp.index import DEFAULT_MODE, FUSION_DEPTH, query_language
-        from nlp.rank import neutral_terms
+        from nlp.index import DEFAULT_MODE, FUSION_DEPTH, NEUTRAL_MODE, query_language
 
         shards = [s for s in self.shards if not filters.get("doc")
                   or filters["doc"] in s.store.paths()]
@@ -180,8 +179,7 @@ class ShardedIndex:
             lists = _merged(shards, queries, n, mode=mode, **filters)
         else:
             depth = max(FUSION_DEPTH, 5 * n)
-            neutral = [_merged(shards, [t], depth, mode="keyword", **filters)[0]
-                       if (t := neutral_terms(q)) else [] for q in queries]
+            neutral = _merged(shards, queries, depth, mode=NEUTRAL_MODE, **filters)
             lists = [_fuse(d, w, i, query_language(q), n) for q, d, w, i in zip(
                 queries, _merged(shards, queries, depth, mode="dense", **filters),
                 _merged(shards, queries, depth, mode="keyword", **filters), neutral,

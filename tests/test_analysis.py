@@ -39,3 +39,31 @@ def test_analysis_keeps_numbers_and_law_numbers_whole():
 
 def test_analysis_picks_kazakh_stemmer_by_letters_in_other_texts():
     assert terms("Еңбек министрлігіне", "und") == ["еңбек", "министрлік"]
+
+
+@pytest.mark.parametrize("query,text", [
+    ("the Bolashak scholarship", "1993 жылы тағайындалған «Болашақ» халықаралық стипендиясы"),
+    ("the Bolashak scholarship", "стипендиаты программы «Болашак» обязаны вернуться"),
+    ("стипендиаты Болашака", "many Bolashak's graduates return"),
+    ("Serpin programme", "«Серпінге» қатысушылар солтүстікке барады"),
+    ("Нур-Султане", "Кездесу Нұр-Сұлтанда өтті"),
+    ("Tokayev said", "по словам Токаева"),
+    ("Kazakhstan", "барлық Қазақстанның азаматтары"),
+    ("Kazakhstan", "граждане Казахстана"),
+    ("Алматыда", "universities in Almaty"),
+])
+def test_analysis_names_meet_across_scripts_and_inflections(query: str, text: str):
+    from nlp.analysis import name_keys, name_prefixes
+
+    keys = name_keys(text)
+    assert any(k.startswith(p) for p in name_prefixes(query) for k in keys), (query, keys)
+
+
+def test_analysis_names_are_capitalised_words_of_four_letters_or_more():
+    from nlp.analysis import name_keys, name_prefixes
+
+    assert name_keys("квота для кандасов и ООН, Tom and Ali") == []  # lower case, too short
+    assert name_keys("Қазақша сөйле. «Серпін» және Астана") == ["xnserpin", "xnastana"]
+    assert name_prefixes("Болон процесі") != name_prefixes("Bologna Process")  # a translation
+    assert not any(k.startswith(p) for p in name_prefixes("Uzbekistan")
+                   for k in name_keys("Өзбекстан азаматтары"))  # another word, not a spelling

@@ -105,7 +105,8 @@ def test_search_keyword_query_ors_analysers_and_drops_function_words():
     from nlp.keyword import match_expression
 
     assert match_expression("Закон о миграции населения") == (
-        '"закон" OR "миграции" OR "населения" OR "миграц" OR "населен"')  # kk, then ru stems
+        '"закон" OR "миграции" OR "населения" OR "миграц" OR "населен"'  # kk, then ru stems
+        ' OR "xnzakon"*')  # and the capitalised word's name key, by prefix
     assert match_expression("тема и тем") == '"тема" OR "тем"'  # the stem of a content word
     assert match_expression("the of") == '"the" OR "of"'  # nothing else: kept
     assert match_expression("_ -- ") is None
