@@ -41,7 +41,8 @@ LABELS = ("ORG", "LAW", "PERSON", "GPE", "LOC", "DATE", "MONEY", "PERCENT", "CAR
 MAX_QUERY_CHARS = 4000  # the model reads at most 512 tokens; the rest would be cut anyway
 MODES = ("dense", "keyword", "hybrid")
 DEFAULT_MODE = "hybrid"  # chosen on the domain query set (scripts/eval_retrieval.py)
-NEUTRAL_MODE = "neutral"  # internal: hybrid's keyword hits on numbers and codes (shards)
+# internal modes (for shards): hybrid's keyword lists, on all terms and on numbers and codes
+HYBRID_KEYWORD_MODES = ("terms", "neutral")  # keyword.search parts of the same names
 FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, 5k) of each list
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?")
 
@@ -220,7 +221,7 @@ class Index:
         _check_search(queries, k, lang)
         mode = self._mode(mode)
         where, args = self._filter(lang, doc, year, entity)
-        allowed = None if where == "1" or mode in ("keyword", NEUTRAL_MODE) \
+        allowed = None if where == "1" or mode == "keyword" or mode in HYBRID_KEYWORD_MODES \
             else self.store.ids_where(where, args)
         if allowed is not None and len(allowed) == 0:
             return [Hits() for _ in queries]
@@ -248,9 +249,9 @@ class Index:
     def _ranked(self, queries: list[str], n: int, mode: str, where: str, args: list,
                 allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
         """Top ``n`` (chunk id, score) per query in ``mode``."""
-        if mode in ("keyword", NEUTRAL_MODE):
-            return [self.store.keyword_search(q, n, where, args, mode == NEUTRAL_MODE)
-                    for q in queries]
+        if mode == "keyword" or mode in HYBRID_KEYWORD_MODES:
+            part = mode if mode in HYBRID_KEYWORD_MODES else "all"
+            return [self.store.keyword_search(q, n, where, args, part) for q in queries]
         if mode == "dense":
             return self._dense(queries, n, allowed)
         depth = max(FUSION_DEPTH, 5 * n)
@@ -279,8 +280,8 @@ class Index:
         thread, store = self._keyword
 
         def lists(query: str) -> tuple[list[int], list[int]]:
-            same = [i for i, _ in store.keyword_search(query, depth, where, args)]
-            neutral = [i for i, _ in store.keyword_search(query, depth, where, args, True)]
+            same = [i for i, _ in store.keyword_search(query, depth, where, args, "terms")]
+            neutral = [i for i, _ in store.keyword_search(query, depth, where, args, "neutral")]
             return same, neutral
 
         return [thread.submit(lists, q) for q in queries]
@@ -305,7 +306,7 @@ class Index:
     def _mode(self, mode: str | None) -> str:
         """The search mode to use; refuses keyword modes on an index without keywords."""
         if mode is not None and (not isinstance(mode, str)
-                                 or mode.lower() not in (*MODES, NEUTRAL_MODE)):
+                                 or mode.lower() not in (*MODES, *HYBRID_KEYWORD_MODES)):
             raise UserError(f"Unknown mode {mode!r}; choose from {', '.join(MODES)}")
         wanted = mode.lower() if mode else DEFAULT_MODE
         if wanted == "dense" or self.store.has_keyword_index():

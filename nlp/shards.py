@@ -165,7 +165,7 @@ class ShardedIndex:
         keyword lists by reciprocal rank, as ``Index`` does. ``collapse`` is applied to the
         best ``4 k`` merged hits, so fewer than ``k`` may remain.
         """
-        from nlp.index import DEFAULT_MODE, FUSION_DEPTH, NEUTRAL_MODE, query_language
+        from nlp.index import DEFAULT_MODE, FUSION_DEPTH, query_language
 
         shards = [s for s in self.shards if not filters.get("doc")
                   or filters["doc"] in s.store.paths()]
@@ -179,10 +179,10 @@ class ShardedIndex:
             lists = _merged(shards, queries, n, mode=mode, **filters)
         else:
             depth = max(FUSION_DEPTH, 5 * n)
-            neutral = _merged(shards, queries, depth, mode=NEUTRAL_MODE, **filters)
+            neutral = _merged(shards, queries, depth, mode="neutral", **filters)
             lists = [_fuse(d, w, i, query_language(q), n) for q, d, w, i in zip(
                 queries, _merged(shards, queries, depth, mode="dense", **filters),
-                _merged(shards, queries, depth, mode="keyword", **filters), neutral,
+                _merged(shards, queries, depth, mode="terms", **filters), neutral,
                 strict=True)]
         return [_collapse(hits, k) if collapse else _renumbered(hits) for hits in lists]
 

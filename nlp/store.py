@@ -242,10 +242,10 @@ class Store:
         return keyword.is_current(self.db)
 
     def keyword_search(self, query: str, n: int, where: str = "1", args: Iterable = (),
-                       neutral: bool = False) -> list[tuple[int, float]]:
-        """Top ``n`` (id, -bm25) for ``query`` among chunks matching ``where``; ``neutral``:
-        on its numbers and codes only (``keyword.neutral_expression``)."""
-        return keyword.search(self.db, query, n, where, tuple(args), neutral)
+                       part: str = "all") -> list[tuple[int, float]]:
+        """Top ``n`` (id, -bm25) for ``part`` of ``query`` (``keyword.search``) among chunks
+        matching ``where``."""
+        return keyword.search(self.db, query, n, where, tuple(args), part)
 
     def has_entity(self, label: str, canonical_id: str) -> bool:
         """True when some chunk mentions the entity ``label``/``canonical_id``."""

@@ -174,15 +174,17 @@ def test_store_fts_doctor_reports_missing_or_out_of_step_and_repairs(pdf_dir: Pa
 
 def test_store_fts_keyword_search_finds_names_across_scripts(pdf_dir: Path, tmp_path: Path):
     """"Kazakhstan" (en) meets "Казахстан" (ru) through name keys; the kk brief's "Қазақстан"
-    opens a sentence, so it has no key. The numbers-and-codes search hybrid takes from other
-    languages does not use names."""
+    opens a sentence, so it has no key. Hybrid's keyword lists (all terms; numbers and codes)
+    do not use names."""
     index = tmp_path / "idx"
     ingest([pdf_dir], index=index, model="test/hash-64", progress=False, entities=False)
     with open_index(index) as idx:
         store = idx.store
         found = [i for i, _ in store.keyword_search("Kazakhstan", 10)]
         assert set(store.langs_of(found).values()) == {"ru", "en"}
-        assert store.keyword_search("Kazakhstan", 10, neutral=True) == []
+        assert store.keyword_search("Kazakhstan", 10, part="neutral") == []
+        hybrid_terms = [i for i, _ in store.keyword_search("Kazakhstan", 10, part="terms")]
+        assert set(store.langs_of(hybrid_terms).values()) == {"en"}
         assert [lang for lang in store.langs_of(
-            [i for i, _ in store.keyword_search("Закон № 477-IV", 10, neutral=True)]).values()
+            [i for i, _ in store.keyword_search("Закон № 477-IV", 10, part="neutral")]).values()
                 ] == ["ru"]
