@@ -54,6 +54,7 @@ FIGURES_GOLD = ROOT / "tests" / "gold" / "figures_heldout.jsonl"  # figures only
 FIGURES_GOLD2 = ROOT / "tests" / "gold" / "figures_heldout2.jsonl"  # a second fresh one, ditto
 FIGURES_GOLD3 = ROOT / "tests" / "gold" / "figures_heldout3.jsonl"  # and a third
 FIGURES_GOLD4 = ROOT / "tests" / "gold" / "figures_heldout4.jsonl"  # and a fourth
+FIGURES_GOLD5 = ROOT / "tests" / "gold" / "figures_heldout5.jsonl"  # and a fifth
 EN_SETS = {
     "wikigold": "en_ner/wikigold/CONLL-format/data/wikigold.conll.txt",
     "sec": "en_ner/SEC-filings/CONLL-format/data/test/FIN3.txt",
@@ -409,6 +410,8 @@ def main() -> None:
     out["figures_heldout3"] = (eval_gold("heldout_figures", FIGURES_GOLD3) if args.heldout
                                else "not run (--heldout)")
     out["figures_heldout4"] = (eval_gold("heldout_figures", FIGURES_GOLD4) if args.heldout
+                               else "not run (--heldout)")
+    out["figures_heldout5"] = (eval_gold("heldout_figures", FIGURES_GOLD5) if args.heldout
                                else "not run (--heldout)")
     # tokens/s share the machine with whatever else runs: the load average says how much
     out["machine"] = {"cpus": os.cpu_count(), "load_avg_1m_start": round(load, 2),

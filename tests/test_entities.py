@@ -211,6 +211,7 @@ FIGURE_SETS = {  # fresh figure held-out sets: file -> the sources its passages 
     "figures_heldout2.jsonl": {"shared_text", "shared_jsonl", "shared_conll"},
     "figures_heldout3.jsonl": {"shared_text", "kaznerd_dev"},
     "figures_heldout4.jsonl": {"shared_text", "shared_jsonl", "shared_conll", "kaznerd_dev"},
+    "figures_heldout5.jsonl": {"shared_text", "kaznerd_dev"},
 }
 UNITS = {None, "persons", "families", "percent", "pp", "USD", "KZT", "EUR", "RUB", "GBP", "MCI",
          "tonnes", "hectares", "km", "sq_m", "m"}

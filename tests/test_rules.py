@@ -549,3 +549,67 @@ def test_figures_skip_service_numbers_genitive_days_ages_and_names(text, lang):
 ])
 def test_figures_near_names_ages_and_services_stay_figures(text, lang, value):
     assert find_figures(text, lang)[0].value == value
+
+
+@pytest.mark.parametrize("text, lang, value, unit", [
+    # "т." after a scale word is tonnes
+    ("Көмір қоры 34 млрд. т. бағаланады", "kk", 34e9, "tonnes"),
+    ("добыто 12,5 млн т нефти", "ru", 12.5e6, "tonnes"),
+    ("собрали 3 тыс. т. зерна", "ru", 3000.0, "tonnes"),
+    # people nouns: ranks, professions, agent plurals
+    ("Ауылға 3 жас лейтенант келді", "kk", 3.0, "persons"),
+    ("Жиынға 40 ғалым қатысты", "kk", 40.0, "persons"),
+    ("5 прокурорға тапсырылды", "kk", 5.0, "persons"),
+    ("the panel of five mediators and 3 arbitrators", "en", 3.0, "persons"),
+    ("about 200 investors attended", "en", 200.0, "persons"),
+    ("12 lawyers signed the letter", "en", 12.0, "persons"),
+    ("seven economists agreed", "en", 7.0, "persons"),
+    ("40 politicians voted", "en", 40.0, "persons"),
+    ("two sergeants were hurt", "en", 2.0, "persons"),
+    # a Kazakh "about/over" word glued by a hyphen, "-fold"
+    ("50-астам кәсіпорын жұмыс істейді", "kk", 50.0, None),
+    ("Оған 30-шақты отбасы көшті", "kk", 30.0, "families"),
+    ("a 2.5-fold rise", "en", 2.5, None),
+    # a bracketed repeat does not hide the unit
+    ("hire twelve (12) employees", "en", 12.0, "persons"),
+])
+def test_figures_tonnes_ranks_agents_and_glued_approximations(text, lang, value, unit):
+    assert [(f.value, f.unit) for f in find_figures(text, lang)] == [(value, unit)]
+
+
+@pytest.mark.parametrize("text, lang, unit", [
+    ("5 generators and 10 containers", "en", None),  # things in "-ors"/"-ers"
+    ("3 meters", "en", "m"),
+    ("12 lists", "en", None),
+    ("4 қонақ үй салынды", "kk", None),  # a hotel, not guests
+    ("3 министрлік", "kk", None),  # ministries
+])
+def test_figures_agent_endings_on_things_are_not_people(text, lang, unit):
+    assert {f.unit for f in find_figures(text, lang)} == {unit}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ('Сорттары: "Жетісу 12", «Ақмола 7 Б» және «Алтын дән 34».', "kk"),
+    ("сорт «Саратовская 29» районирован", "ru"),
+    ("the band's single «4’33'» charted", "en"),
+    ("PAYMENT 9. 2 The Borrower shall pay", "en"),
+    ("as set out in Clause 9. 2, the Lender", "en"),
+    ("within fifteen (15) days of receipt", "en"),
+    ("for a period of 3 (three) years", "en"),
+    ("a term of 28 or 29 days", "en"),
+    ("срок 5 или 6 лет", "ru"),
+    ("42 Ventures компаниясы келді", "kk"),
+    ("в офисе 99 Designs", "ru"),
+])
+def test_figures_skip_quoted_names_clauses_repeats_and_latin_names(text, lang):
+    assert [f.text for f in find_figures(text, lang) if any(c.isdigit() for c in f.text)] == []
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ("The total was 17. 5 people died later.", "en", 17.0),  # a sentence end, then a count
+    ("«Биыл 300 адам келді» деді ол", "kk", 300.0),  # a quoted sentence with a unit
+    ('he said "we hired 40 new staff"', "en", 40.0),
+    ("In 2019, 45 Americans were", "en", 45.0),  # a Latin name after a number in English
+])
+def test_figures_near_quotes_clauses_and_names_stay_figures(text, lang, value):
+    assert find_figures(text, lang)[0].value == value

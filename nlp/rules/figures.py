@@ -63,6 +63,38 @@ _DEMONYMS = ("(?-i:" + "|".join(sorted(set(_DEMONYMS_S), key=len, reverse=True))
              r"|(?-i:" + "|".join(_DEMONYMS_SAME) + r")(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|who"
              r"|were|are|was|is|have|had|died|killed|live[ds]?|living|work(?:ed|ing)?|arrived"
              r"|left|returned|remain(?:ed)?|in|at|on|from|to|with|among)\b)")
+# Agent plurals in "-ors"/"-ers"/"-ists"/"-ians" that name people ("three arbitrators", "40
+# investors", "12 lawyers"): listed, since the same endings name things ("5 containers", "3
+# generators", "10 meters", "two lists"); ranks too ("two sergeants").
+_EN_AGENTS = (
+    r"(?:arbitr|administr|moder|educ|investig|negoti|legisl|demonstr|perpetr|collabor|facilit"
+    r"|comment|spect|transl|evalu|innov|narr|cur|avi|coordin)ators"
+    r"|(?:invest|don|act|auth|edit|direct|inspect|senat|govern|may|ambassad|council|counsel"
+    r"|advis|audit|debt|contract|instruct|profess|tut|ment|supervis|sail|tail|janit|jur"
+    r"|prosecut|survey|competit|conspirat|predecess|success|benefact|assess|execut|chancell"
+    r"|emper|warri|conquer|spons)ors"
+    r"|(?:lawy|manag|lead|own|sharehold|stakehold|taxpay|employ|buy|sell|driv|rid|firefight"
+    r"|rescu|peacekeep|fight|attack|defend|protest|riot|loot|hunt|herd|trad|deal|bank|offend"
+    r"|smuggl|traffick|kidnapp|blogg|follow|subscrib|support|winn|los|runn|swimm|box|wrestl"
+    r"|skat|ski|climb|sing|danc|writ|paint|design|build|plumb|programm|develop|consum|train"
+    r"|interpret|clean|wait|caregiv|car|worshipp|believ|villag|dwell|learn|research|report"
+    r"|photograph|produc|observ|mourn|hostage-tak|shopp|travell|travel|commut|hik|campaign"
+    r"|organis|organiz|partn|dock|soldi|minist|volunte|pione|engine|mountaine|auctione)ers"
+    r"|(?:activ|art|scient|econom|terror|extrem|nation|separat|special|dent|pharmac|therap"
+    r"|psycholog|physic|chem|biolog|ecolog|sociolog|tour|cycl|motor|novel|pian|guitar|violin"
+    r"|column|lobby|islam|buddh|femin|social|commun|capital|loyal|royal|spiritual|natural"
+    r"|environmental)ists"
+    r"|(?:politic|physic|technic|electric|music|histor|librar|guard|custod|comed|magic"
+    r"|mathematic|statistic|pediatric|paediatric|dietit|christ|civil|vegetar|veterinar|barbar"
+    r"|equestr|pedestr|thesp|parliamentar|academic|clinic|beautic|optic|mortic|ruff)ians"
+    r"|(?:ranger|sergeant|lieutenant|colonel|general|captain|corporal|marine|paratrooper"
+    r"|commando|guard|cadet|recruit|conscript|veteran|cop|detective|agent|diplomat|surgeon"
+    r"|physician|mechanic|chef|servant|slave|peasant|inhabitant|guest|host|pilot|scholar"
+    r"|intern|trainee|apprentice|candidate|nominee|finalist|champion|opponent|rival|militant"
+    r"|insurgent|rebel|suspect|criminal|gangster|priest|monk|nun|cleric|imam|bishop|pastor"
+    r"|rabbi|friend|colleague|client|consultant|accountant|assistant|attendant|analyst|judge"
+    r"|cook|pilgrim|neighbou?r|referee|servicemember|civil\s+servant)s"
+)
 _EN_NOT_MODIFIER = (r"(?:to|for|of|and|or|from|by|with|in|on|at|per|the|a|an|than|as|into"
                     r"|over|under|about|between|among|million|billion|thousand|years?)")
 _PERSONS_EN = (
@@ -84,7 +116,7 @@ _PERSONS_EN = (
     r"|(?:air|sea|service|gun|fisher|fire|chair|sales|crafts|business|congress|country|tribes"
     r"|clans|horse|gentle|fresh|line|guards|kins|militia|noble|states|sports|work|yeo|lay"
     r"|clergy|railway|hench|bow|marks|spokes|trades|watch|boat|coast|rifle)men"
-    rf"|{_DEMONYMS})(?!['’])"  # not "men's clubs"
+    rf"|{_EN_AGENTS}|{_DEMONYMS})(?!['’])"  # not "men's clubs"
 )
 _RU_END = r"(?:а|ов|ам|ами|ах|ы|и)?(?![а-яё])"  # "врачей" is fenced from "врачебных"
 _PERSONS_RU = (
@@ -121,6 +153,16 @@ _KK_PEOPLE = [  # (stem, what may not follow it)
     (r"шетел\s+азамат", "тық"), (r"еңбек\s+мигрант", ""), (r"этникалық\s+қазақ", ""),
     ("брокер", ""), ("дилер", ""), ("агент", "тік"), ("инженер", "лік"), ("журналист", "тік"),
     ("офицер", ""), ("көрші", ""),
+    # ranks and professions ("2 жас сержантты", "15 ғалым", "3 прокурор")
+    ("сержант", ""), ("лейтенант", ""), ("капитан", ""), ("майор", ""), ("полковник", ""),
+    ("генерал", "дық"), ("прапорщик", ""), ("ефрейтор", ""), ("судья", ""),
+    ("прокурор", ""), ("адвокат", "ура"), ("ғалым", ""), ("ақын", ""), ("әнші", ""),
+    ("бапкер", ""), ("фельдшер", "лік"), ("шахтер", ""), ("шахтёр", ""), ("профессор", ""),
+    ("заңгер", ""), ("экономист", ""), ("министр", "лік"), ("директор", "ат"),
+    ("менеджер", ""), ("әртіс", ""), ("артист", ""), ("ұшқыш", ""), ("қайраткер", ""),
+    ("балуан", ""), ("шабандоз", ""), ("әкім", "дік|шілік|ият|ат"), ("дипломат", "ия"),
+    ("тұтқын", ""), ("кепілгер", ""), ("қашқын", ""), (r"өрт\s+сөндіруші", ""),
+    ("ардагер", ""), ("қонақ", r"\s*үй"),
 ]
 _KK_CASE_END = ("(?:ға|ге|қа|ке|на|не|ны|ні|ды|ді|ның|нің|дың|дің|мен|бен|пен|дан|ден|нан|нен|тан"
                 "|тен|да|де|та|те|нда|нде|сын|сін)?")
@@ -204,6 +246,8 @@ _FIGURE_HEAD = (
 )
 _FIGURE = re.compile(_FIGURE_HEAD + _TAILS[_UNIT], re.IGNORECASE)
 _FIGURE_KK = re.compile(_FIGURE_HEAD + _TAILS[_UNIT_KK], re.IGNORECASE)
+_UNIT_ONLY = {kk: re.compile(rf"\s*(?:{u})(?!\w)", re.IGNORECASE)
+              for kk, u in ((False, _UNIT), (True, _UNIT_KK))}
 _WORD_FIGURES = {lang: re.compile(f"(?P<words>{rx.pattern})" + _TAILS[_UNIT_KK if lang == "kk"
                                                                     else _UNIT], re.IGNORECASE)
                  for lang, rx in WORDS_RE.items()}
@@ -228,9 +272,11 @@ _NAME_AGE = re.compile(r"[A-Z][a-z]+,\s$")
 _CODE_SUFFIX = re.compile(r"[-–][^\W\d_]")  # "477-IV", "5-ти", "1-ші"
 # A Kazakh ending after a hyphen keeps a number a number: a case ("366-ға", "4-ақ"), a possessive
 # ("12-сінің": of twelve of them) or the collective "-еу" ("5-еуіне": to five of them).
-_KK_CASE = re.compile(r"-(?=[^\W\d_])(?:еу|ау|у)?(?:сы|сі|ы|і)?(?:ға|ге|қа|ке|на|не|да|де|та|те"
+# An "about"/"over" word may be glued on too ("50-астам кәсіпорын": over 50 firms).
+_KK_CASE = re.compile(r"-(?=[^\W\d_])(?:астам|артық|аса|шақты|шамасы|дай|дей|тай|тей"
+                      r"|(?:еу|ау|у)?(?:сы|сі|ы|і)?(?:ға|ге|қа|ке|на|не|да|де|та|те"
                       r"|нда|нде|дан|ден|тан|тен|нан|нен|ның|нің|дың|дің|тың|тің|ны|ні|ды|ді|ты"
-                      r"|ті|н|ақ|ек|мен|бен|пен)?(?![\w-])")
+                      r"|ті|н|ақ|ек|мен|бен|пен)?)(?![\w-])")
 _ORDINAL_NEXT = re.compile(r"\s+\w*(?:ыншы|інші|ншы|нші)", re.IGNORECASE)
 # Words after which a number is a reference, not a figure: "статья 97", "articles 73 and 96".
 _REFERENCE = re.compile(
@@ -291,7 +337,7 @@ _GLUED_UNITS = {
     "percent": r"per\s?cent|процентн[а-я]*", "km": r"kilomet(?:re|er)s?|km|километров[а-я]*",
     "m": r"met(?:re|er)s?|метров[а-я]*", "tonnes": r"tonnes?|tons?|тонн[а-я]*",
     "hectares": r"hectares?|гектарн[а-я]*", "persons": r"strong|man|person",
-    "none": r"magnitude|балльн[а-я]*",
+    "none": r"magnitude|fold|балльн[а-я]*",
 }
 _GLUED = re.compile(r"(?<![\w.,/:-])(?P<num>" + _NUM + r")(?:\s*(?P<scale>" + _SCALE + r"))?-(?:"
                     + "|".join(f"(?P<g_{k}>{v})" for k, v in _GLUED_UNITS.items())
@@ -320,6 +366,29 @@ _NOUN_AGE = re.compile(r"(?<!\w)(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[
 # "Bellator 206", "on Channel 5", "BBC Radio 4": a capitalised word inside a sentence names what
 # a number after it belongs to (English); "About 300" at a sentence start is a figure.
 _NAME_NUMBER = re.compile(r"(?<=[\w,;:)] )(?-i:[A-Z][a-z]+) $")
+# "34 млрд. т.", "12,5 млн т": after a scale word, "т" is tonnes ("т. е.", "т. д." are not).
+_TONNES_AFTER_SCALE = re.compile(r"\s*т(?:\.|(?![\w.]))(?!\s?[а-яё]\.)")
+# A number inside a short quoted name is part of it: «Саратовская 29», "Ақмола 7 Б",
+# «4’33'», «1406»: an opening quote, then nothing or a capitalised name, and a closing quote
+# within a few characters after the number.
+_QUOTED_NAME = (re.compile(r"[«\"“](?:(?-i:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])[^\"«»“”\n]{0,40}[\s-])?$"),
+                re.compile(r"[^\"«»“”\n\s]{0,6}(?:\s(?-i:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{1,3}))?[»\"”]"))
+# "4’33" (minutes and seconds), "5'11" (feet and inches): no figure.
+_PRIME_AFTER = re.compile(r"[’′']\d")
+_PRIME_BEFORE = re.compile(r"\d[’′']$")
+# Clause numbers split by tokenisation: "9. 2 The Borrower", "Clause 9. 2, the Lender".
+_CLAUSE_TAIL = re.compile(r"(?:\s+(?-i:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])|\s*,|\s*$)")
+_CLAUSE_FIRST = re.compile(r"\.\s\d{1,3}(?![\d.,])")
+_CLAUSE_SECOND = re.compile(r"(?<![\d.,])\d{1,3}\.\s$")
+# "fifteen (15) days", "3 (three) years": the bracketed number repeats the other one.
+_BRACKET_WORDS = re.compile(r"\s*\(([^\W\d_]+(?:[\s-][^\W\d_]+){0,3})\)")
+_WORDS_BRACKET = re.compile(r"((?:[^\W\d_]+[\s-]){0,3}[^\W\d_]+)\s*\($")
+# "28 or 29 days", "5 или 6 лет": the first of two alternatives before a duration.
+_OR_NEXT = re.compile(r"\s*(?:or|и|или|немесе|не|and|және|to|до)\s+\d{1,4}(?![\d.,])",
+                      re.IGNORECASE)
+# "42 Ventures", "99 Designs": in Kazakh or Russian text a number before a Latin capitalised
+# word belongs to a name.
+_LATIN_NAME_AFTER = re.compile(r"\s(?-i:[A-Z][a-z]+)\b")
 _LABELS = {"percent": "PERCENT", "pp": "PERCENT", "persons": "QUANTITY", "families": "QUANTITY",
            "tonnes": "QUANTITY", "hectares": "QUANTITY", "km": "QUANTITY", "sq_m": "QUANTITY",
            "m": "QUANTITY",
@@ -375,13 +444,16 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
         return None  # "477-IV", "№ 5", "09" (of "09:00"), "0400"
     if _is_reference(text, m.start()) or (plain and _is_list_number(text, m)):
         return None
-    if plain and (_is_name_or_date_part(text, m) or _is_service_number(text, m, lang)):
+    if plain and (_is_name_or_date_part(text, m) or _is_service_number(text, m, lang)
+                  or _is_quoted_clause_or_name(text, m, lang)):
         return None
+    after = (case.end() if case else _skip_repeat(text, m, lang)) if bare else m.end()
     years = [g for g in ("num", "num2") if m[g] and _is_year(m[g])]
     if lang == "en" and unit in ("persons", "families") and years and not m["num2"] \
             and not scale and re.search(r"\s", m["unit"] or ""):
         return None  # "the 2004 tsunami victims": a year before a noun used as an adjective
-    if plain and (len(years) == (2 if m["num2"] else 1) or _YEAR_WORD.match(text, m.end())):
+    if plain and (len(years) == (2 if m["num2"] else 1) or _YEAR_WORD.match(text, after)
+                  or ((alt := _OR_NEXT.match(text, after)) and _YEAR_WORD.match(text, alt.end()))):
         return None  # "2019", "between 1885 and 1935", "3 года", "3 – 4 жыл бұрын", "15 веке"
     if plain and _is_age_or_time(text, m, lang):
         return None
@@ -394,6 +466,10 @@ def _figure(text: str, m: re.Match[str], lang: str) -> Entity | None:
     figure = _entity(text, m, [float(v.scaleb(_exponent(scale))) for v in values], unit)
     if case:  # the ending belongs to the number
         figure.end, figure.text = case.end(), text[figure.start:case.end()]
+    elif after != m.end() and (tail := _UNIT_ONLY[lang == "kk"].match(text, after)):
+        return _with_unit(text, figure, tail.end(), _unit(tail))  # "twelve (12) employees"
+    if unit is None and scale and (tonnes := _TONNES_AFTER_SCALE.match(text, m.end())):
+        return _with_unit(text, figure, tonnes.end(), "tonnes")
     if unit is None and lang == "ru":
         return _ru_people_after(text, figure)
     return _unit_after(text, figure) if lang == "kk" and unit is None else figure
@@ -414,6 +490,40 @@ def _is_name_or_date_part(text: str, m: re.Match[str]) -> bool:
         return False
     return bool(_MONTH_AFTER.match(text, m.end()) or _MONTH_BEFORE.search(before)
                 or _MONTH_GENITIVE.search(before))
+
+
+def _is_quoted_clause_or_name(text: str, m: re.Match[str], lang: str) -> bool:
+    """«Саратовская 29», «4’33'», "9. 2 The Borrower", "42 Ventures": a number that is part of a
+    quoted name, a time in primes, a clause number split by tokenisation or a Latin name."""
+    if m["num2"] or not m["num"].isdigit():
+        return False
+    if _PRIME_AFTER.match(text, m.end()) or _PRIME_BEFORE.search(text, max(0, m.start() - 2),
+                                                                  m.start()) or (
+            _QUOTED_NAME[0].search(text, max(0, m.start() - 50), m.start())
+            and _QUOTED_NAME[1].match(text, m.end())):
+        return True
+    if lang in ("kk", "ru") and _LATIN_NAME_AFTER.match(text, m.end()):
+        return True
+    first = _CLAUSE_FIRST.match(text, m.end())
+    if first or _CLAUSE_SECOND.search(text, max(0, m.start() - 6), m.start()):
+        return bool(_CLAUSE_TAIL.match(text, first.end() if first else m.end()))
+    return False
+
+
+def _skip_repeat(text: str, m: re.Match[str], lang: str) -> int:
+    """Where the text after a number goes on, past a bracketed repeat of it in the other
+    notation: "3 (three) years" and "fifteen (15) days" both read as "... years" / "... days"."""
+    if lang not in WORDS_RE:
+        return m.end()
+    words = _BRACKET_WORDS.match(text, m.end())
+    if words and words_value(words[1], lang) is not None:
+        return words.end()
+    if text[m.end():m.end() + 1] == ")" and text[m.start() - 1:m.start()] == "(":
+        run = _WORDS_BRACKET.search(text, max(0, m.start() - 60), m.start())
+        tokens = run[1].split() if run else []
+        if any(words_value(" ".join(tokens[i:]), lang) is not None for i in range(len(tokens))):
+            return m.end() + 1
+    return m.end()
 
 
 def _is_age_or_time(text: str, m: re.Match[str], lang: str) -> bool:
