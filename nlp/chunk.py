@@ -154,21 +154,24 @@ def _absorb_small(runs: list[list[_Piece]], min_chars: int) -> list[list[_Piece]
         if carried is not None:
             if not run[0].after_gap and _may_join(carried, run, min_chars):
                 run = _relabel(carried, run[0].lang) + run
-            elif out and not carried[0].after_gap and _may_join(carried, out[-1], min_chars):
-                out[-1].extend(_relabel(carried, out[-1][-1].lang))
             else:
-                out.append(carried)
+                _after_previous(out, carried, min_chars)
             carried = None
         if _size(run) < min_chars:
             carried = run
         else:
             out.append(run)
     if carried is not None:
-        if out and not carried[0].after_gap and _may_join(carried, out[-1], min_chars):
-            out[-1].extend(_relabel(carried, out[-1][-1].lang))
-        else:
-            out.append(carried)
+        _after_previous(out, carried, min_chars)
     return out
+
+
+def _after_previous(out: list[list[_Piece]], small: list[_Piece], min_chars: int) -> None:
+    """``small`` joined to the last run of ``out`` where it may, else a run of its own."""
+    if out and not small[0].after_gap and _may_join(small, out[-1], min_chars):
+        out[-1].extend(_relabel(small, out[-1][0].lang))
+    else:
+        out.append(small)
 
 
 def _size(run: list[_Piece]) -> int:
@@ -177,7 +180,7 @@ def _size(run: list[_Piece]) -> int:
 
 def _may_join(small: list[_Piece], host: list[_Piece], min_chars: int) -> bool:
     """Same language, or a fragment short enough to be a label beside a run of some size."""
-    if small[0].lang == host[-1].lang == host[0].lang:
+    if small[0].lang == host[0].lang:  # a run is of one language
         return True
     return _size(small) < MAX_FOREIGN_CHARS and _size(host) >= min_chars
 

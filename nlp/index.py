@@ -43,6 +43,7 @@ MODES = ("dense", "keyword", "hybrid")
 DEFAULT_MODE = "hybrid"  # chosen on the domain query set (scripts/eval_retrieval.py)
 # internal modes (for shards): hybrid's keyword lists, on all terms and on numbers and codes
 HYBRID_KEYWORD_MODES = ("terms", "neutral")  # keyword.search parts of the same names
+KEYWORD_MODES = ("keyword", *HYBRID_KEYWORD_MODES)  # modes answered by BM25 alone
 FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, 5k) of each list
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?")
 
@@ -221,7 +222,7 @@ class Index:
         _check_search(queries, k, lang)
         mode = self._mode(mode)
         where, args = self._filter(lang, doc, year, entity)
-        allowed = None if where == "1" or mode == "keyword" or mode in HYBRID_KEYWORD_MODES \
+        allowed = None if where == "1" or mode in KEYWORD_MODES \
             else self.store.ids_where(where, args)
         if allowed is not None and len(allowed) == 0:
             return [Hits() for _ in queries]
@@ -249,7 +250,7 @@ class Index:
     def _ranked(self, queries: list[str], n: int, mode: str, where: str, args: list,
                 allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
         """Top ``n`` (chunk id, score) per query in ``mode``."""
-        if mode == "keyword" or mode in HYBRID_KEYWORD_MODES:
+        if mode in KEYWORD_MODES:
             part = mode if mode in HYBRID_KEYWORD_MODES else "all"
             return [self.store.keyword_search(q, n, where, args, part) for q in queries]
         if mode == "dense":

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from nlp.records import Entity
-from nlp.rules.dates import after_number_sign, find_dates
+from nlp.rules.dates import KK_MONTH_NAMES, after_number_sign, find_dates
 from nlp.rules.numbers import WORDS_RE, is_number_words, words_value
 
 SOURCE = "rule:figures"
@@ -304,8 +304,7 @@ _NOT_CODES = frozenset("A I USD EUR KZT RUB GBP MCI CHF JPY CNY US UK МРП А�
 _MONTH = (r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?"
           r"|aug(?:ust|\.)?|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?"
           r"|(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр|ма)[яеь]|марта?|августа?"
-          r"|(?:қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйе[кг]|қазан|қараша"
-          r"|желтоқсан)[" + _KK + r"]*)(?!\w)")
+          rf"|(?:{KK_MONTH_NAMES})[{_KK}]*)(?!\w)")
 # A day or a day range before a month is a date: "27-28 сентября", "5 - 6 April",
 # "с 3 на 4 июня", "5 and 6 May"; and after an English month: "October 25 - 26".
 _MONTH_AFTER = re.compile(rf"(?:\s*(?:на|по|и|до|and|to|or|&|[-–—])\s*\d{{1,2}})?\s*{_MONTH}",
@@ -566,12 +565,11 @@ def _with_unit(text: str, figure: Entity, end: int, unit: str) -> Entity:
 # Russian nouns that count people are too many to list ("кандидатов", "гостей", "сына"):
 # pymorphy3 tells an animate noun. Animals are animate too, and "лицо" is also a legal entity.
 _RU_WORD = re.compile(r"\s+([а-яё][а-яё-]*)")
-_RU_NOT_PEOPLE = frozenset(
+_RU_NOT_PEOPLE = frozenset(w.replace("ё", "е") for w in (  # compared ё-folded
     "корова бык вол тёлка телёнок овца баран ягнёнок коза козёл лошадь конь кобыла жеребёнок "
     "свинья поросёнок птица курица петух цыплёнок гусь утка индейка верблюд як олень сайгак "
     "животное особь голова скот собака кошка кот кролик рыба осётр пчела насекомое зверь волк "
-    "медведь лиса заяц мышь крыса комар муха микроб бактерия вирус организм лицо".split())
-_RU_NOT_PEOPLE_E = frozenset(w.replace("ё", "е") for w in _RU_NOT_PEOPLE)
+    "медведь лиса заяц мышь крыса комар муха микроб бактерия вирус организм лицо").split())
 _RU_NOT_PERSON_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Inmx", "Abbr"}
 
 
@@ -612,7 +610,7 @@ def _is_person_noun(parses) -> bool:
         if i and p.score < 0.4:
             break
         if p.tag.POS == "NOUN" and "anim" in p.tag and not (_RU_NOT_PERSON_TAGS & p.tag.grammemes):
-            return p.normal_form.replace("ё", "е") not in _RU_NOT_PEOPLE_E
+            return p.normal_form.replace("ё", "е") not in _RU_NOT_PEOPLE
     return False
 
 
