@@ -9,6 +9,8 @@ from functools import wraps
 
 import click
 
+from nlp.cli_options import request_options, with_search_options
+
 INDEX_HELP = "Index directory."
 DEFAULT_INDEX = "indexes/default"
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
@@ -66,21 +68,10 @@ def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broke
 @main.command("search")
 @click.argument("query")
 @click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
-@click.option("-k", "k", default=10, show_default=True, help="Number of hits.")
-@click.option("--mode", default=None, type=click.Choice(["dense", "keyword", "hybrid"]),
-              help="Meaning (dense), exact terms (keyword) or both fused (hybrid) "
-                   "[default: hybrid].")
-@click.option("--lang", default=None, help="Only chunks in this language (kk, ru, en).")
-@click.option("--doc", default=None, help="Only chunks of this document id.")
-@click.option("--year", default=None, help="Only documents of this year or range "
-              "(2021, 2019-2022), from their metadata.")
-@click.option("--entity", "entities", multiple=True, metavar="LABEL:ID",
-              help="Only chunks mentioning this entity, e.g. LAW:law:477-IV or ORG:kz.mlsp "
-                   "(repeat: all of them; ids from nlp entities).")
-@click.option("--no-collapse", is_flag=True, help="Keep chunks that nearly repeat a better hit.")
+@with_search_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 @friendly
-def search_cli(query, index, k, mode, lang, doc, year, entities, no_collapse, as_json) -> None:
+def search_cli(query, index, k, as_json, **options) -> None:
     """Search across languages: the best passages for QUERY."""
     import warnings
 
@@ -88,8 +79,7 @@ def search_cli(query, index, k, mode, lang, doc, year, entities, no_collapse, as
 
     with warnings.catch_warnings(record=True) as caught, open_index(index) as idx:
         warnings.simplefilter("always", UserWarning)
-        hits = idx.search(query, k=k, mode=mode, lang=lang, doc=doc, year=year,
-                          entity=list(entities) or None, collapse=not no_collapse)
+        hits = idx.search(query, k=k, **request_options(**options))
     for w in caught:
         if w.category is UserWarning and w.filename.startswith(_PACKAGE):
             click.echo(f"Warning: {w.message}", err=True)
@@ -100,7 +90,8 @@ def search_cli(query, index, k, mode, lang, doc, year, entities, no_collapse, as
     from nlp.show import hits_table
 
     bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    click.echo(hits_table(hits, query, ansi=bold) if hits else "No hits.")
+    click.echo(hits_table(hits, query, ansi=bold, grouped=options["by_lang"]) if hits
+               else "No hits.")
 
 
 @main.command("entities")

@@ -17,35 +17,24 @@ never costs top-k recall.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 import warnings
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
-from nlp.language import LANGS, UND, detect_language
-from nlp.rank import collapse as collapse_texts
-from nlp.rank import hybrid
+from nlp.language import LANGS, UND
+from nlp.rank import Candidates
 from nlp.records import Hit
+from nlp.search import DEFAULT_MODE, LABELS, SearchRequest, make_request
+from nlp.search import run as run_requests
 from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
 from nlp.vectors import VectorIndex
 
 FORMAT_VERSION = 1
 MANIFEST, STORE, VECTORS = "manifest.json", "store.sqlite", "vectors.faiss"
-LABELS = ("ORG", "LAW", "PERSON", "GPE", "LOC", "DATE", "MONEY", "PERCENT", "CARDINAL",
-          "QUANTITY")
-MAX_QUERY_CHARS = 4000  # the model reads at most 512 tokens; the rest would be cut anyway
-MODES = ("dense", "keyword", "hybrid")
-DEFAULT_MODE = "hybrid"  # chosen on the domain query set (scripts/eval_retrieval.py)
-# internal modes (for shards): hybrid's keyword lists, on all terms and on numbers and codes
-HYBRID_KEYWORD_MODES = ("terms", "neutral")  # keyword.search parts of the same names
-KEYWORD_MODES = ("keyword", *HYBRID_KEYWORD_MODES)  # modes answered by BM25 alone
-FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, 5k) of each list
-_YEARS = re.compile(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?")
+FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, depth) of each list
 
 
 def read_manifest(path: Path) -> dict:
@@ -168,6 +157,8 @@ class Index:
         self.manifest = read_manifest(self.path)
         self.store = Store(self.path / STORE, readonly=True)
         self._keyword = None  # (thread, its own connection) for hybrid's keyword lists
+        self._by_lang = None  # sorted chunk ids per language, read on the first search
+        self._sums = None  # chunk count and vector sum per language (nlp.langstats)
         try:
             self.vectors = load_vectors(self.path, self.store, self.manifest["dim"],
                                         file_sha(self.manifest, VECTORS))
@@ -195,80 +186,127 @@ class Index:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def search(self, query: str, k: int = 10, lang: str | None = None, doc: str | None = None,
-               *, mode: str | None = None, year=None, entity=None,
-               collapse: bool = False) -> Hits:
+    def search(self, query: str, k: int = 10, lang=None, doc: str | None = None, *,
+               mode: str | None = None, year=None, entity=None, collapse: bool = True,
+               by_lang: bool = False) -> Hits:
         """The ``k`` best chunks for ``query``; see ``batch_search`` for the options."""
         return self.batch_search([query], k, lang, doc, mode=mode, year=year, entity=entity,
-                                 collapse=collapse)[0]
+                                 collapse=collapse, by_lang=by_lang)[0]
 
-    def batch_search(self, queries: list[str], k: int = 10, lang: str | None = None,
+    def batch_search(self, queries: list[str], k: int = 10, lang=None,
                      doc: str | None = None, *, mode: str | None = None, year=None,
-                     entity=None, collapse: bool = False) -> list[Hits]:
+                     entity=None, collapse: bool = True, by_lang: bool = False) -> list[Hits]:
         """The ``k`` best chunks per query.
 
-        ``mode``: ``dense`` (score = cosine), ``keyword`` (score = -BM25 of the stemmed terms)
-        or ``hybrid`` (``nlp.rank.fuse_by_language``: dense search decides how many places each
-        language gets, and each language's places go to the reciprocal-rank fusion of its
-        dense and keyword hits — in languages other than the query's, keyword hits on its
-        numbers and codes only; score = that RRF score, comparable within one language);
-        default ``DEFAULT_MODE`` (``dense`` with a warning on an index without keywords).
-        Filters, all combined: ``lang``, ``doc`` (a doc_id), ``year`` (2021, "2019-2022" or
-        (2019, 2022); the document's year from its metadata) and ``entity``
-        ("LAW:law:477-IV" or a list of them, all mentioned by the chunk). ``collapse`` drops
-        chunks that nearly repeat a better one and still returns ``k`` hits when there are.
+        ``mode``: ``dense`` (score = the calibrated cosine, ``nlp.rank.calibrated``: the
+        cosine minus the query's cosine to the centroid of the chunk's language, so that no
+        language is favoured), ``keyword`` (score = -BM25 of the stemmed terms) or
+        ``hybrid`` (``nlp.rank.order``: the calibrated dense ranking decides each language's
+        places, each language's places go to the reciprocal-rank fusion of its dense and
+        keyword hits; score = the calibrated score of the place); default ``DEFAULT_MODE``.
+        Filters, all combined: ``lang`` ("kk", "kk,ru" or a list), ``doc`` (a doc_id),
+        ``year`` (2021, "2019-2022" or (2019, 2022); the document's year from its metadata)
+        and ``entity`` ("LAW:law:477-IV" or a list, all mentioned by the chunk).
+        ``collapse`` (default) drops chunks that nearly repeat a better one and still
+        returns ``k`` hits when there are; ``by_lang`` gives the best ``k`` in each language.
         """
-        queries = [clean_query(q) for q in queries]
-        _check_search(queries, k, lang)
-        mode = self._mode(mode)
-        where, args = self._filter(lang, doc, year, entity)
-        allowed = None if where == "1" or mode in KEYWORD_MODES \
-            else self.store.ids_where(where, args)
-        if allowed is not None and len(allowed) == 0:
-            return [Hits() for _ in queries]
-        if not collapse:
-            return [self._hits(r) for r in self._ranked(queries, k, mode, where, args, allowed)]
-        return self._collapsed(queries, k, mode, where, args, allowed)
+        return self.run([make_request(q, k, lang=lang, doc=doc, mode=mode, year=year,
+                                      entity=entity, collapse=collapse, by_lang=by_lang)
+                         for q in queries])
 
-    def _collapsed(self, queries: list[str], k: int, mode: str, where: str, args: list,
-                   allowed: np.ndarray | None) -> list[Hits]:
-        """Ranked lists deep enough that ``k`` hits remain after collapsing near-duplicates."""
-        out: dict[int, Hits] = {}
-        pending, depth = list(range(len(queries))), 2 * k
-        while pending:
-            ranked = self._ranked([queries[i] for i in pending], depth, mode, where, args,
-                                  allowed)
-            for i, pairs in zip(list(pending), ranked, strict=True):
-                hits = self._hits(pairs)
-                keep = collapse_texts([h.text for h in hits], [h.lang for h in hits])
-                if len(keep) >= k or len(pairs) < depth:
-                    out[i] = Hits(_renumber([hits[j] for j in keep[:k]]))
-                    pending.remove(i)
-            depth *= 4
-        return [out[i] for i in range(len(queries))]
+    def run(self, requests: list[SearchRequest]) -> list[Hits]:
+        """The hits of each ``SearchRequest`` (``nlp.search.run``)."""
+        return run_requests(self, requests)
 
-    def _ranked(self, queries: list[str], n: int, mode: str, where: str, args: list,
-                allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
-        """Top ``n`` (chunk id, score) per query in ``mode``."""
-        if mode in KEYWORD_MODES:
-            part = mode if mode in HYBRID_KEYWORD_MODES else "all"
-            return [self.store.keyword_search(q, n, where, args, part) for q in queries]
+    # --- the source interface of nlp.search.run -------------------------------------------
+
+    def candidates(self, requests: list[SearchRequest], mode: str, depth: int,
+                   vecs: np.ndarray | None = None) -> list[Candidates]:
+        """What the vectors and the keyword index find for each request (same options);
+        ``vecs``: the query vectors, when the caller has them already."""
+        first = requests[0]
+        where, args = self._filter(first)
+        queries = [r.query for r in requests]
+        if mode == "keyword":
+            return [Candidates(keyword=self.store.keyword_search(q, depth, where, args, "all"))
+                    for q in queries]
+        allowed = self._allowed_by_lang(first.langs, where, args)
+        if not allowed:
+            return [Candidates() for _ in queries]
         if mode == "dense":
-            return self._dense(queries, n, allowed)
-        depth = max(FUSION_DEPTH, 5 * n)
+            return self._dense(queries, depth, allowed, vecs)
+        depth = max(FUSION_DEPTH, depth)
         keyword = self._keyword_lists(queries, depth, where, args)
         try:
-            dense = self._dense(queries, depth, allowed)
+            found = self._dense(queries, depth, allowed, vecs)
             lists = [future.result() for future in keyword]
         finally:
             for future in keyword:
                 future.cancel()
-        fused = []
-        for q, near, (same, neutral) in zip(queries, dense, lists, strict=True):
-            near_ids = [i for i, _ in near]
-            langs = self.store.langs_of({*near_ids, *same, *neutral})
-            fused.append(hybrid(near_ids, same, neutral, langs, query_language(q))[:n])
-        return fused
+        for cands, (same, neutral) in zip(found, lists, strict=True):
+            cands.same, cands.neutral = same, neutral
+            cands.lang |= self.store.langs_of({i for i, _ in [*same, *neutral]}
+                                              - cands.lang.keys())
+        return found
+
+    def search_mode(self, mode: str | None) -> str:
+        """The mode to search in; refuses keyword modes on an index without keywords."""
+        wanted = mode or DEFAULT_MODE
+        if wanted == "dense" or self.store.has_keyword_index():
+            return wanted
+        fix = (f"add it with: nlp doctor --index {_quote(str(self.path))} --repair "
+               f"(or any nlp ingest ... --index {_quote(str(self.path))})")
+        if mode is None:
+            warnings.warn(f"Index {self.path} has no keyword index (made by an older nlp), so "
+                          f"this search is dense only; {fix}", stacklevel=5)
+            return "dense"
+        raise UserError(f"Index {self.path} has no keyword index for --mode {wanted} (made by "
+                        f"an older nlp); {fix}")
+
+    def languages(self) -> list[str]:
+        """The languages of the chunks, most chunks first."""
+        return [lang for lang, _ in sorted(self._lang_ids().items(), key=lambda p: -len(p[1]))]
+
+    def hits(self, pairs: list[tuple[int, float]]) -> Hits:
+        """``Hit`` records of (chunk id, score) pairs, in their order."""
+        rows = self.store.chunk_rows(i for i, _ in pairs)
+        return Hits(
+            Hit(rank=n, score=round(s, 6 if abs(s) < 0.1 else 4), doc_id=r["doc_id"],
+                path=r["path"], title=r["title"] or "", page_start=r["page_start"],
+                page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"])
+            for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
+
+    # --- candidates ----------------------------------------------------------------------
+
+    def _allowed_by_lang(self, langs: tuple[str, ...], where: str,
+                         args: list) -> dict[str, np.ndarray | None]:
+        """The ids each language's dense search may return (None: any); languages with no
+        such chunk are left out. Each language is searched on its own, so that every one
+        brings its best candidates to the calibrated merge."""
+        by_lang = self._lang_ids()
+        wanted = [lg for lg in (langs or by_lang) if lg in by_lang]
+        if where == "1" and len(wanted) == len(by_lang) == 1:
+            return {wanted[0]: None}
+        filtered = None if where == "1" else self.store.ids_where(where, args)
+        out = {}
+        for lang in wanted:
+            ids = by_lang[lang] if filtered is None else np.intersect1d(
+                filtered, by_lang[lang], assume_unique=True)
+            if len(ids):
+                out[lang] = ids
+        return out
+
+    def _lang_ids(self) -> dict[str, np.ndarray]:
+        """Sorted chunk ids per language, read once per open index."""
+        if self._by_lang is None:
+            self._by_lang = self.store.ids_by_lang()
+        return self._by_lang
+
+    def _lang_sums(self) -> dict[str, tuple[int, np.ndarray]]:
+        """Chunk count and vector sum per language (``nlp.langstats``), read once."""
+        if self._sums is None:
+            self._sums = self.store.lang_stats()
+        return self._sums
 
     def _keyword_lists(self, queries: list[str], depth: int, where: str,
                        args: list) -> list[Future]:
@@ -280,67 +318,63 @@ class Index:
                              Store(self.path / STORE, readonly=True, any_thread=True))
         thread, store = self._keyword
 
-        def lists(query: str) -> tuple[list[int], list[int]]:
-            same = [i for i, _ in store.keyword_search(query, depth, where, args, "terms")]
-            neutral = [i for i, _ in store.keyword_search(query, depth, where, args, "neutral")]
-            return same, neutral
+        def lists(query: str) -> tuple[list, list]:
+            return (store.keyword_search(query, depth, where, args, "terms"),
+                    store.keyword_search(query, depth, where, args, "neutral"))
 
         return [thread.submit(lists, q) for q in queries]
 
-    def _dense(self, queries: list[str], n: int,
-               allowed: np.ndarray | None) -> list[list[tuple[int, float]]]:
-        """Top ``n`` (chunk id, cosine) per query from the vector index."""
+    def embed_queries(self, queries: list[str]) -> np.ndarray:
+        """The query vectors, checked against the index's dimension."""
         from nlp.embed import load_embedder
 
-        if len(self.vectors) == 0:
-            return [[] for _ in queries]
         vecs = load_embedder(self.manifest["model"]).embed_queries(queries)
         if vecs.shape[1] != self.vectors.dim:
             raise IndexMismatch(
                 f"Model {self.manifest['model']} now gives {vecs.shape[1]}-d vectors, the index "
                 f"at {self.path} holds {self.vectors.dim}-d. Rebuild it: "
                 f"{rebuild_command(self.path, self.manifest['model'])}")
-        scores, ids = self.vectors.search(vecs, n, allowed)
-        return [[(int(i), float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]
-                for row_s, row_i in zip(scores, ids, strict=True)]
+        return vecs
 
-    def _mode(self, mode: str | None) -> str:
-        """The search mode to use; refuses keyword modes on an index without keywords."""
-        if mode is not None and (not isinstance(mode, str)
-                                 or mode.lower() not in (*MODES, *HYBRID_KEYWORD_MODES)):
-            raise UserError(f"Unknown mode {mode!r}; choose from {', '.join(MODES)}")
-        wanted = mode.lower() if mode else DEFAULT_MODE
-        if wanted == "dense" or self.store.has_keyword_index():
-            return wanted
-        fix = (f"add it with: nlp doctor --index {_quote(str(self.path))} --repair "
-               f"(or any nlp ingest ... --index {_quote(str(self.path))})")
-        if mode is None:
-            warnings.warn(f"Index {self.path} has no keyword index (made by an older nlp), so "
-                          f"this search is dense only; {fix}", stacklevel=3)
-            return "dense"
-        raise UserError(f"Index {self.path} has no keyword index for --mode {wanted} (made by "
-                        f"an older nlp); {fix}")
+    def _dense(self, queries: list[str], n: int, allowed: dict[str, np.ndarray | None],
+               vecs: np.ndarray | None = None) -> list[Candidates]:
+        """Per query: the top ``n`` (chunk id, cosine) of each language and the query's
+        cosine to each language's centroid."""
+        out = [Candidates() for _ in queries]
+        if len(self.vectors) == 0:
+            return out
+        vecs = self.embed_queries(queries) if vecs is None else vecs
+        for lang, ids in allowed.items():
+            scores, found = self.vectors.search(vecs, n, ids)
+            for cands, row_s, row_i in zip(out, scores, found, strict=True):
+                pairs = [(int(i), float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]
+                cands.dense += pairs
+                cands.lang |= dict.fromkeys((i for i, _ in pairs), lang)
+        for cands, sums in zip(out, self.lang_sums(vecs), strict=True):
+            cands.sums = sums
+        return out
 
-    def _filter(self, lang: str | None, doc: str | None, year,
-                entity) -> tuple[str, list]:
-        """The SQL condition for the filters, after checking each one."""
-        if doc is not None and (not isinstance(doc, str) or doc not in self.store.paths()):
+    def lang_sums(self, vecs: np.ndarray) -> list[dict[str, tuple[int, float]]]:
+        """Per query vector: {lang: (chunks, the query · their vector sum)} for every
+        language of the index (``nlp.rank.offsets`` makes the centroid cosines of them)."""
+        sums = self._lang_sums()
+        if not sums:
+            return [{} for _ in vecs]
+        dots = vecs @ np.array([total for _, total in sums.values()], dtype=np.float32).T
+        return [{lang: (n_lang, float(row[col]))
+                 for col, (lang, (n_lang, _)) in enumerate(sums.items())} for row in dots]
+
+    def _filter(self, request: SearchRequest) -> tuple[str, list]:
+        """The SQL condition for the request's filters, after checking them on this index."""
+        doc = request.doc
+        if doc is not None and doc not in self.store.paths():
             raise UserError(f"No document {doc!r} in {self.path}. See: nlp info --index "
                             f"{self.path}")
-        entities = parse_entities(entity)
-        for label, canonical in entities:
+        for label, canonical in request.entities:
             if not self.store.has_entity(label, canonical):
                 raise UserError(f"No chunk in {self.path} mentions {label}:{canonical}; list "
                                 f"them: nlp entities --index {self.path} --label {label}")
-        return chunk_filter(lang.lower() if lang else None, doc, parse_years(year), entities)
-
-    def _hits(self, pairs: list[tuple[int, float]]) -> Hits:
-        rows = self.store.chunk_rows(i for i, _ in pairs)
-        return Hits(
-            Hit(rank=n, score=round(s, 6 if s < 0.1 else 4), doc_id=r["doc_id"],
-                path=r["path"], title=r["title"] or "", page_start=r["page_start"],
-                page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"])
-            for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
+        return chunk_filter(request.langs, doc, request.years, request.entities)
 
     def documents(self):
         """DataFrame: one row per document."""
@@ -393,77 +427,6 @@ def open_index(path: str | Path = "indexes/default") -> Index:
     return Index(path)
 
 
-def query_language(query: str) -> str | None:
-    """kk, ru or en when the query's language is clear, else None."""
-    found = detect_language(query)
-    return found if found in LANGS else None
-
-
-def clean_query(query: str) -> str:
-    """The query without control characters or lone surrogates, cut to MAX_QUERY_CHARS."""
-    if not isinstance(query, str):
-        raise UserError(f"A query is text, got {type(query).__name__}")
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c
-                   for c in query[:MAX_QUERY_CHARS * 2])
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
-
-
-def parse_years(year) -> tuple[int, int] | None:
-    """(first, last) year from 2021, "2021", "2019-2022" or (2019, 2022); None for None."""
-    if year is None:
-        return None
-    if isinstance(year, (tuple, list)) and len(year) == 2:
-        first, last = year
-    elif isinstance(year, (int, np.integer)) and not isinstance(year, bool):
-        first = last = year
-    elif isinstance(year, str) and (m := _YEARS.fullmatch(year)):
-        first, last = int(m[1]), int(m[2] or m[1])
-    else:
-        first = last = None
-    if not all(isinstance(y, (int, np.integer)) and not isinstance(y, bool) and
-               1000 <= y <= 2999 for y in (first, last)) or first > last:
-        raise UserError(f"Year must look like 2021 or 2019-2022 (first <= last), got {year!r}")
-    return int(first), int(last)
-
-
-def parse_entities(entity) -> list[tuple[str, str]]:
-    """[(LABEL, canonical_id)] from "LAW:law:477-IV" or a list of such; [] for None."""
-    if entity is None:
-        return []
-    items = [entity] if isinstance(entity, str) else entity
-    if not isinstance(items, Iterable):
-        raise UserError(f"An entity filter is text like LAW:law:477-IV, got {entity!r}")
-    out = []
-    for item in items:
-        label, _, canonical = item.partition(":") if isinstance(item, str) else ("", "", "")
-        label, canonical = label.strip().upper(), canonical.strip()
-        if not canonical:
-            raise UserError(f"An entity filter is LABEL:canonical_id, e.g. LAW:law:477-IV or "
-                            f"ORG:kz.mlsp (see nlp entities), got {item!r}")
-        if label not in LABELS:
-            raise UserError(f"Unknown label {label!r} in entity filter {item!r}; choose from "
-                            f"{', '.join(LABELS)}")
-        out.append((label, canonical))
-    return list(dict.fromkeys(out))
-
-
-def _renumber(hits: list[Hit]) -> list[Hit]:
-    """The hits with ranks 1..n in their order."""
-    for n, hit in enumerate(hits, 1):
-        hit.rank = n
-    return hits
-
-
 def _check_lang(lang: str | None) -> None:
     if lang is not None and (not isinstance(lang, str) or lang.lower() not in (*LANGS, UND)):
         raise UserError(f"Unknown language {lang!r}; choose from {', '.join(LANGS)}, {UND}")
-
-
-def _check_search(queries: list[str], k: int, lang: str | None) -> None:
-    if any(not q for q in queries):
-        raise UserError("Empty query: give some words to search for")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise UserError(f"k must be a whole number of at least 1, got {k!r}")
-    _check_lang(lang)
-
-

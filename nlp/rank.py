@@ -1,9 +1,11 @@
-"""Ranking helpers on plain ids and texts: fusion, near-duplicate collapse, best sentence."""
+"""The ranking, on plain ids and texts: calibration across languages, fusion, near-duplicate
+collapse, best sentence. ``order`` is the one ranking every search goes through."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from nlp.analysis import terms
 
@@ -123,3 +125,63 @@ def best_sentence(text: str, query: str, lang: str = "und") -> tuple[int, int]:
         if best is None or score > best_score:
             best, best_score = (start, end), score
     return best or (0, len(text))
+
+
+@dataclass
+class Candidates:
+    """What an index found for one query, before ranking. Keys are chunk ids (or, for
+    sharded indexes, (shard, id) pairs)."""
+
+    dense: list[tuple[Hashable, float]] = field(default_factory=list)  # (key, cosine)
+    lang: dict[Hashable, str] = field(default_factory=dict)  # language of every key
+    # lang -> (its chunks, the query · the sum of their vectors), for every language held
+    sums: dict[str, tuple[int, float]] = field(default_factory=dict)
+    same: list[tuple[Hashable, float]] = field(default_factory=list)  # hits on all terms
+    neutral: list[tuple[Hashable, float]] = field(default_factory=list)  # on identifiers
+    keyword: list[tuple[Hashable, float]] = field(default_factory=list)  # (key, -BM25)
+
+
+CENTROID_PRIOR = 30  # chunks' worth of the all-language mean in each language's centroid
+
+
+def offsets(sums: Mapping[str, tuple[int, float]],
+            prior: float = CENTROID_PRIOR) -> dict[str, float]:
+    """The query's cosine to each language's centroid, from (count, query · vector sum).
+
+    Each centroid is drawn towards the mean of all chunks by ``prior`` chunks' worth, so a
+    language with a handful of chunks (whose mean is mostly their topic) is hardly
+    corrected, and an index with one chunk per language ranks by plain cosine."""
+    n_all = sum(n for n, _ in sums.values())
+    if not n_all:
+        return {}
+    mean = sum(dot for _, dot in sums.values()) / n_all
+    return {lang: (dot + prior * mean) / (n + prior) for lang, (n, dot) in sums.items()}
+
+
+def calibrated(dense: Iterable[tuple[Hashable, float]], lang: Mapping[Hashable, str],
+               offset: Mapping[str, float]) -> list[tuple[Hashable, float]]:
+    """(key, cosine - the query's cosine to the centroid of the key's language), best first.
+
+    A multilingual embedder scores any passage in the query's own language higher than an
+    equally relevant one in another language; subtracting the query's similarity to an
+    average passage of each language puts the languages on one scale (0: as similar as the
+    average passage of that language)."""
+    out = [(key, cos - offset.get(lang.get(key, ""), 0.0)) for key, cos in dense]
+    return sorted(out, key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def order(found: Candidates, mode: str, query_lang: str | None, n: int,
+          k: int = RRF_K) -> list[tuple[Hashable, float]]:
+    """The top ``n`` (key, score) of ``mode``, scores descending.
+
+    ``keyword``: -BM25. ``dense``: the calibrated cosine. ``hybrid``: ``hybrid`` over the
+    calibrated dense ranking (which decides each language's places) and the keyword
+    evidence; a hit's score is the calibrated score of the place it fills."""
+    if mode == "keyword":
+        return list(found.keyword[:n])
+    dense = calibrated(found.dense, found.lang, offsets(found.sums))
+    if mode == "dense":
+        return dense[:n]
+    fused = hybrid([key for key, _ in dense], [key for key, _ in found.same],
+                   [key for key, _ in found.neutral], found.lang, query_lang, k)
+    return [(key, place) for (key, _), (_, place) in zip(fused[:n], dense, strict=False)]

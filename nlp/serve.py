@@ -22,11 +22,13 @@ from pathlib import Path
 
 import click
 
+from nlp.cli_options import request_options, with_search_options
+
 DEFAULT_INDEX = "indexes/default"
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
 MAX_K = 1000
-PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "collapse"}
+PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "collapse", "by_lang"}
 WARM_UP_QUERY = "migration"
 
 
@@ -116,12 +118,14 @@ def search_options(query: dict[str, list[str]]) -> tuple[str, int, dict]:
         raise BadRequest(f"k must be a whole number, got {one['k']!r}") from None
     if not 1 <= k <= MAX_K:
         raise BadRequest(f"k must be between 1 and {MAX_K}, got {k}")
-    options = {name: one[name] or None for name in ("lang", "doc", "mode", "year") if name in one}
+    options = {name: one[name] or None for name in ("doc", "mode", "year") if name in one}
+    options["lang"] = ",".join(query.get("lang", [])) or None  # lang=kk&lang=ru or lang=kk,ru
     options["entity"] = query.get("entity") or None
-    flag = one.get("collapse", "1").lower()
-    if flag not in ("0", "1", "true", "false"):
-        raise BadRequest(f"collapse is 1 or 0, got {one['collapse']!r}")
-    options["collapse"] = flag in ("1", "true")  # as nlp search: near repeats collapsed
+    for name, default in (("collapse", "1"), ("by_lang", "0")):
+        flag = one.get(name, default).lower()
+        if flag not in ("0", "1", "true", "false"):
+            raise BadRequest(f"{name} is 1 or 0, got {one[name]!r}")
+        options[name] = flag in ("1", "true")  # as nlp search: near repeats collapsed
     return text, k, options
 
 
@@ -213,13 +217,10 @@ def serve_cli(index, port) -> None:
 
 @click.command("shell")
 @click.option("--index", default=DEFAULT_INDEX, show_default=True, help="Index directory.")
-@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, MAX_K),
-              help="Number of hits.")
-@click.option("--lang", default=None, help="Only chunks in this language (kk, ru, en).")
-@click.option("--doc", default=None, help="Only chunks of this document id.")
+@with_search_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of hits per query.")
 @_friendly
-def shell_cli(index, k, lang, doc, as_json) -> None:
+def shell_cli(index, k, as_json, **options) -> None:
     """Search interactively: one query per line on stdin, the model loaded once."""
     from nlp.errors import UserError
 
@@ -228,7 +229,7 @@ def shell_cli(index, k, lang, doc, as_json) -> None:
     try:
         for line in _lines(prompt):
             try:
-                hits = searcher.search(line, k, lang=lang, doc=doc, collapse=True)
+                hits = searcher.search(line, k, **request_options(**options))
             except UserError as err:
                 click.echo(f"Error: {err}", err=True)
                 continue

@@ -17,7 +17,10 @@ from pathlib import Path
 
 from nlp.errors import IndexMismatch, UserError
 from nlp.index import MANIFEST, STORE, Hits, Index, read_manifest
-from nlp.records import Chunk, Document, Entity, Hit, Page
+from nlp.rank import Candidates
+from nlp.records import Chunk, Document, Entity, Page
+from nlp.search import SearchRequest, make_request
+from nlp.search import run as run_requests
 from nlp.store import Store
 
 # --- merging shards into one index ------------------------------------------------------
@@ -129,7 +132,8 @@ def _copy_document(src: Store, shard: str, row: dict, store: Store, vectors, con
 # --- searching shards together ----------------------------------------------------------
 
 class ShardedIndex:
-    """Several index directories read as one: every shard searched, hits merged by score."""
+    """Several index directories read as one: every shard searched, candidates merged and
+    ranked by the one ranking (``nlp.search.run``, ``nlp.rank.order``)."""
 
     def __init__(self, shard_dirs: list[str | Path]) -> None:
         self.shards: list[Index] = []
@@ -155,38 +159,69 @@ class ShardedIndex:
         """The ``k`` best chunks over all shards (options as in ``Index.search``)."""
         return self.batch_search([query], k, **options)[0]
 
-    def batch_search(self, queries: list[str], k: int = 10, *, mode: str | None = None,
-                     collapse: bool = False, **filters) -> list[Hits]:
-        """``Index.batch_search`` over every shard that can match (filters passed on).
+    def batch_search(self, queries: list[str], k: int = 10, **options) -> list[Hits]:
+        """``Index.batch_search`` over every shard that can match, ranked as one index.
 
-        ``dense`` merges the shards' cosine lists: the ranking one index would give.
-        ``keyword`` scores BM25 with each shard's own term statistics, so it may rank a
-        little differently from one merged index; ``hybrid`` fuses the merged dense and
-        keyword lists by reciprocal rank, as ``Index`` does. ``collapse`` is applied to the
-        best ``4 k`` merged hits, so fewer than ``k`` may remain.
-        """
-        from nlp.index import DEFAULT_MODE, FUSION_DEPTH, query_language
+        Dense candidates are cosines and the language centroids come from the shards' summed
+        vectors, so ``dense`` ranks as one merged index would; keyword
+        lists are merged by BM25, which each shard scores with its own term statistics, so
+        ``keyword`` and ``hybrid`` may rank a little differently from one merged index."""
+        return self.run([make_request(q, k, **options) for q in queries])
 
-        shards = [s for s in self.shards if not filters.get("doc")
-                  or filters["doc"] in s.store.paths()]
+    def run(self, requests: list[SearchRequest]) -> list[Hits]:
+        """The hits of each ``SearchRequest`` (``nlp.search.run``)."""
+        return run_requests(self, requests)
+
+    # --- the source interface of nlp.search.run -------------------------------------------
+
+    def candidates(self, requests: list[SearchRequest], mode: str,
+                   depth: int) -> list[Candidates]:
+        """Every shard's candidates, keyed by (shard number, chunk id), merged."""
+        shards = self._shards(requests[0].doc)
+        vecs = None if mode == "keyword" else shards[0][1].embed_queries(
+            [r.query for r in requests])
+        per_shard = [(n, s.candidates(requests, mode, depth, vecs)) for n, s in shards]
+        merged = [_merge_candidates([(n, found[i]) for n, found in per_shard])
+                  for i in range(len(requests))]
+        if vecs is not None and len(shards) < len(self.shards):  # centroids of every shard
+            everywhere = [s.lang_sums(vecs) for s in self.shards]
+            for i, cands in enumerate(merged):
+                cands.sums = {}
+                for sums in everywhere:
+                    _add_sums(cands.sums, sums[i])
+        return merged
+
+    def search_mode(self, mode: str | None) -> str:
+        """The mode every shard can search in (dense if one has no keyword index)."""
+        modes = {s.search_mode(mode) for s in self.shards}
+        return modes.pop() if len(modes) == 1 else "dense"
+
+    def languages(self) -> list[str]:
+        """The languages of the chunks of all shards, most chunks first."""
+        counts: dict[str, int] = {}
+        for shard in self.shards:
+            for lang, ids in shard._lang_ids().items():
+                counts[lang] = counts.get(lang, 0) + len(ids)
+        return sorted(counts, key=lambda lang: -counts[lang])
+
+    def hits(self, pairs: list[tuple[tuple[int, int], float]]) -> Hits:
+        """``Hit`` records of ((shard, chunk id), score) pairs, in their order."""
+        rendered = {}
+        for n, shard in enumerate(self.shards):
+            mine = [(key[1], s) for key, s in pairs if key[0] == n]
+            rendered |= {(n, i): h for (i, _), h in zip(mine, shard.hits(mine), strict=True)}
+        return Hits(dataclasses.replace(rendered[key], rank=r)
+                    for r, (key, _) in enumerate(pairs, 1))
+
+    def _shards(self, doc: str | None) -> list[tuple[int, Index]]:
+        shards = [(n, s) for n, s in enumerate(self.shards)
+                  if doc is None or doc in s.store.paths()]
         if not shards:
-            raise UserError(f"No document {filters['doc']!r} in any shard. See: nlp info "
-                            f"--index <shard>")
-        mode = mode or (DEFAULT_MODE if all(s.store.has_keyword_index() for s in shards)
-                        else "dense")
-        n = 4 * k if collapse else k
-        if str(mode).lower() != "hybrid":
-            lists = _merged(shards, queries, n, mode=mode, **filters)
-        else:
-            depth = max(FUSION_DEPTH, 5 * n)
-            neutral = _merged(shards, queries, depth, mode="neutral", **filters)
-            lists = [_fuse(d, w, i, query_language(q), n) for q, d, w, i in zip(
-                queries, _merged(shards, queries, depth, mode="dense", **filters),
-                _merged(shards, queries, depth, mode="terms", **filters), neutral,
-                strict=True)]
-        return [_collapse(hits, k) if collapse else _renumbered(hits) for hits in lists]
+            raise UserError(f"No document {doc!r} in any shard. See: nlp info --index <shard>")
+        return shards
 
     def documents(self):
+
         """DataFrame: one row per document of every shard."""
         return self._concat([s.documents() for s in self.shards], ["doc_id"])
 
@@ -207,44 +242,25 @@ class ShardedIndex:
         return frame.sort_values(order, kind="stable").reset_index(drop=True)
 
 
-def merge_hits(per_shard: list[Hits], k: int) -> Hits:
-    """The ``k`` best of several shards' hits by score (ties: earlier shard, better rank)."""
-    return _renumbered(_merge_keyed(per_shard, k))
+def _merge_candidates(per_shard: list[tuple[int, Candidates]]) -> Candidates:
+    """One ``Candidates`` of several shards': keys become (shard, id); each language's
+    counts and vector sums add up (so the centroids are those of all their chunks); keyword
+    lists merged by score."""
+    out = Candidates()
+    for n, found in per_shard:
+        out.dense += [((n, i), s) for i, s in found.dense]
+        out.lang |= {(n, i): lang for i, lang in found.lang.items()}
+        out.keyword += [((n, i), s) for i, s in found.keyword]
+        out.same += [((n, i), s) for i, s in found.same]
+        out.neutral += [((n, i), s) for i, s in found.neutral]
+        _add_sums(out.sums, found.sums)
+    for name in ("keyword", "same", "neutral"):
+        setattr(out, name, sorted(getattr(out, name), key=lambda pair: (-pair[1], pair[0])))
+    return out
 
 
-def _merge_keyed(per_shard: list[Hits], k: int) -> list[tuple[tuple[int, str], Hit]]:
-    """((shard number, chunk id), hit) of the ``k`` best hits by score."""
-    ranked = sorted(((-h.score, n, h.rank), (n, h.chunk_id), h)
-                    for n, hits in enumerate(per_shard) for h in hits)
-    return [(key, h) for _, key, h in ranked[:k]]
-
-
-def _merged(shards: list[Index], queries: list[str], k: int, **options) -> list[list]:
-    per_shard = [s.batch_search(queries, k, **options) for s in shards]
-    return [_merge_keyed([hits[i] for hits in per_shard], k) for i in range(len(queries))]
-
-
-def _fuse(dense: list, words: list, neutral: list, query_lang: str | None, k: int) -> list:
-    """The hybrid ranking of merged lists, by the rule ``Index`` fuses its own with
-    (``nlp.rank.hybrid``)."""
-    from nlp.rank import hybrid
-
-    hits = dict(neutral) | dict(words) | dict(dense)
-    number = {key: i for i, key in enumerate(hits)}
-    keys = list(hits)
-    fused = hybrid([number[key] for key, _ in dense], [number[key] for key, _ in words],
-                   [number[key] for key, _ in neutral],
-                   {number[key]: h.lang for key, h in hits.items()}, query_lang)[:k]
-    return [(keys[i], dataclasses.replace(hits[keys[i]], score=round(s, 6 if s < 0.1 else 4)))
-            for i, s in fused]
-
-
-def _collapse(keyed: list, k: int) -> Hits:
-    from nlp.rank import collapse
-
-    keep = collapse([h.text for _, h in keyed], [h.lang for _, h in keyed])
-    return _renumbered([keyed[i] for i in keep[:k]])
-
-
-def _renumbered(keyed: list) -> Hits:
-    return Hits(dataclasses.replace(h, rank=r) for r, (_, h) in enumerate(keyed, 1))
+def _add_sums(into: dict[str, tuple[int, float]], sums: dict[str, tuple[int, float]]) -> None:
+    """Add one shard's (chunks, query · vector sum) per language to ``into``."""
+    for lang, (n_lang, dot) in sums.items():
+        have_n, have_dot = into.get(lang, (0, 0.0))
+        into[lang] = (have_n + n_lang, have_dot + dot)

@@ -17,16 +17,23 @@ TABLE_COLUMNS = ["doc_id", "page", "lang", "label", "text", "canonical_id", "nor
                  "unit"]
 
 
-def hits_table(hits: list[Hit], query: str = "", ansi: bool = False) -> str:
+def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
+               grouped: bool = False) -> str:
     """A readable listing: rank, score, language, pages, document, title, and the chunk's
-    sentence that best matches ``query`` in bold (``ansi``) or between »…«, with context."""
+    sentence that best matches ``query`` in bold (``ansi``) or between »…«, with context;
+    ``grouped`` (hits of ``by_lang``): a heading before each language's group."""
     out = []
     for h in hits:
+        if grouped and h.rank == 1:
+            out.append(f"── {LANG_NAMES.get(h.lang, h.lang)} ──")
         pages = f"p.{h.page_start}" + (f"-{h.page_end}" if h.page_end != h.page_start else "")
         title = _cut(h.title or h.doc_id, 70)
         out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {pages}  {title}")
         out.append(textwrap.indent(_snippet(h.text, query, h.lang, ansi), "      "))
     return "\n".join(out)
+
+
+LANG_NAMES = {"kk": "Kazakh (kk)", "ru": "Russian (ru)", "en": "English (en)"}
 
 
 def _snippet(text: str, query: str, lang: str, ansi: bool) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from nlp import keyword
+from nlp import keyword, langstats
 from nlp.errors import IndexCorrupt
 from nlp.records import Chunk, Document, Entity
 
@@ -77,6 +77,7 @@ class Store:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.executescript(SCHEMA + keyword.SCHEMA)
                 keyword.migrate(self.db)  # an index from before the keyword index gets one
+                langstats.migrate(self.db)  # ... and from before the language centroids
             self.db.execute("SELECT COUNT(*) FROM documents").fetchone()
         except sqlite3.DatabaseError as err:
             raise IndexCorrupt(f"{self.path} cannot be read ({err}). Check it: nlp doctor "
@@ -128,7 +129,11 @@ class Store:
 
     def delete_document(self, doc_id: str) -> list[int]:
         """Delete a document with its chunks and entities; return the freed vector ids."""
-        ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        rows = self.db.execute("SELECT id, lang, vector FROM chunks WHERE doc_id = ?",
+                               (doc_id,)).fetchall()
+        ids = [r[0] for r in rows]
+        langstats.add(self.db, [r[1] for r in rows],
+                      np.array([np.frombuffer(r[2], dtype=np.float32) for r in rows]), sign=-1)
         self.db.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
@@ -152,6 +157,7 @@ class Store:
               np.asarray(vec, dtype=np.float32).tobytes())
              for i, chunk, vec in zip(ids, chunks, vectors, strict=True)])
         keyword.add(self.db, [(i, c.text, c.lang) for i, c in zip(ids, chunks, strict=True)])
+        langstats.add(self.db, [c.lang for c in chunks], vectors)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('next_chunk_id', ?)",
                         (str(first + len(chunks)),))
         self.db.executemany(
@@ -231,11 +237,24 @@ class Store:
                                tuple(args))
         return np.array([r[0] for r in rows], dtype=np.int64)
 
+    def ids_by_lang(self) -> dict[str, np.ndarray]:
+        """Sorted vector ids of the chunks of each language."""
+        out: dict[str, list[int]] = {}
+        for i, lang in self.db.execute("SELECT id, lang FROM chunks ORDER BY id"):
+            out.setdefault(lang, []).append(i)
+        return {lang: np.array(ids, dtype=np.int64) for lang, ids in out.items()}
+
     def langs_of(self, ids: Iterable[int]) -> dict[int, str]:
         """Chunk language by vector id."""
         ids = list(ids)
         return dict(self.db.execute(
             f"SELECT id, lang FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids))
+
+    def lang_stats(self) -> dict[str, tuple[int, np.ndarray]]:
+        """Chunk count and vector sum per language (``nlp.langstats``), counted afresh for a
+        store from before they were kept."""
+        stats = langstats.read(self.db)
+        return langstats.compute(self.db) if stats is None else stats
 
     def has_keyword_index(self) -> bool:
         """True when the keyword index is there and built by this analysis version."""
@@ -260,16 +279,18 @@ class Store:
         return names, cur.fetchall()
 
 
-def chunk_filter(lang: str | None = None, doc: str | None = None,
+def chunk_filter(langs: str | Iterable[str] | None = None, doc: str | None = None,
                  years: tuple[int, int] | None = None,
                  entities: Iterable[tuple[str, str]] = ()) -> tuple[str, list]:
-    """(SQL condition on chunks aliased ``c``, args): language, document, the document's
-    year (``documents.meta``, inclusive range) and entities (label, canonical id) that the
-    chunk must all mention. ``"1"`` when nothing is filtered."""
+    """(SQL condition on chunks aliased ``c``, args): languages (one or several), document,
+    the document's year (``documents.meta``, inclusive range) and entities (label, canonical
+    id) that the chunk must all mention. ``"1"`` when nothing is filtered."""
     parts: list[str] = []
     args: list = []
-    if lang:
-        parts, args = [*parts, "c.lang = ?"], [*args, lang]
+    langs = [langs] if isinstance(langs, str) else list(langs or ())
+    if langs:
+        parts.append(f"c.lang IN ({','.join('?' * len(langs))})")
+        args += langs
     if doc:
         parts, args = [*parts, "c.doc_id = ?"], [*args, doc]
     if years:

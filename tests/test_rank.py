@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,3 +58,42 @@ def test_rank_neutral_terms_keep_numbers_and_codes():
     assert neutral_terms("квота для кандасов") == ""
     assert neutral_terms("статьи 101, 102, 103 и 104 Кодекса") == ""  # a passage, not a code
     assert neutral_terms("Закон 477-IV " + "и так далее " * 6) == ""  # long: not a look-up
+
+
+def test_rank_offsets_draw_small_languages_to_the_common_mean():
+    from nlp.rank import offsets
+
+    # one chunk per language: each centroid is nearly the all-language mean
+    one = offsets({"kk": (1, 0.9), "ru": (1, 0.3), "en": (1, 0.6)})
+    assert max(one.values()) - min(one.values()) < 0.6 / 30
+    big = offsets({"kk": (10_000, 0.9 * 10_000), "ru": (10_000, 0.3 * 10_000)})
+    assert big["kk"] == pytest.approx(0.9, abs=1e-3) and big["ru"] == pytest.approx(0.3, abs=1e-3)
+    assert offsets({}) == {}
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.floats(-1, 1), st.sampled_from("abc")),
+                unique_by=lambda t: t[0], max_size=20),
+       st.dictionaries(st.sampled_from("abc"), st.floats(-1, 1)))
+def test_rank_calibrated_orders_by_cosine_minus_language_offset(items, offset):
+    from nlp.rank import calibrated
+
+    dense = [(key, cos) for key, cos, _ in items]
+    lang = {key: lg for key, _, lg in items}
+    got = calibrated(dense, lang, offset)
+    assert sorted(k for k, _ in got) == sorted(k for k, _ in dense)
+    assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+    for key, score in got:
+        assert score == pytest.approx(dict(dense)[key] - offset.get(lang[key], 0.0))
+
+
+def test_rank_order_hybrid_scores_are_the_places_scores():
+    from nlp.rank import Candidates, order
+
+    found = Candidates(dense=[(1, 0.9), (2, 0.8), (3, 0.85)], lang={1: "en", 2: "en", 3: "kk"},
+                       sums={"en": (1000, 800.0), "kk": (1000, 700.0)},
+                       same=[(2, -3.0)], neutral=[])
+    dense = order(found, "dense", "en", 3)
+    assert [k for k, _ in dense] == [3, 1, 2]  # kk's offset is lower: its cosine counts more
+    hybrid = order(found, "hybrid", "en", 3)
+    assert [h[1] for h in hybrid] == [s for _, s in dense]  # descending, as the places
+    assert [found.lang[k] for k, _ in hybrid] == ["kk", "en", "en"]

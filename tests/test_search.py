@@ -16,10 +16,11 @@ from nlp.analysis import terms
 from nlp.cli import main
 from nlp.embed import HashEmbedder
 from nlp.errors import UserError
-from nlp.index import open_index, parse_entities, parse_years
+from nlp.index import open_index
 from nlp.ingestion import ingest
 from nlp.rank import collapse, fuse_by_language, near_duplicate, rrf, sentences, shingles
 from nlp.records import Hit
+from nlp.search import parse_entities, parse_years
 from nlp.show import hits_table
 
 MODEL = "test/hash-64"
@@ -84,16 +85,16 @@ def ids(hits) -> list[str]:
 def test_search_keyword_finds_exact_law_number_dense_hash_misses(idx):
     with_law = set(idx.chunks().query("text.str.contains('477-IV')")["chunk_id"])
     assert len(with_law) == 4
-    keyword = idx.search("477-IV", k=10, mode="keyword")
+    keyword = idx.search("477-IV", k=10, mode="keyword", collapse=False)
     assert set(ids(keyword)) == with_law  # all of them, and nothing else
-    dense = idx.search("477-IV", k=4, mode="dense")
+    dense = idx.search("477-IV", k=4, mode="dense", collapse=False)
     assert not set(ids(dense)) & with_law  # character trigrams of "477-IV" are too few
 
 
 def test_search_keyword_matches_inflected_russian_and_kazakh(idx):
     ru = idx.search("иностранная рабочая сила", k=3, mode="keyword")  # nowhere verbatim
     assert not ru  # stems "иностра", "рабоч", "сил" are in no chunk
-    ru = idx.search("исполнительного органа работодателям", k=3, mode="keyword")
+    ru = idx.search("исполнительного органа работодателям", k=3, mode="keyword", collapse=False)
     assert ru and {h.doc_id for h in ru} == {"ru_permits"}
     assert all("исполнительного органа" not in h.text for h in ru)
     kk = idx.search("қандастардың квотасы", k=3, mode="keyword")  # text has "Қандастарға квота"
@@ -123,7 +124,7 @@ HOSTILE = st.lists(st.sampled_from(['"', "NEAR(", ")", "(", "*", "AND", "OR", "N
 def test_search_hostile_queries_never_raise(idx, parts, glue, extra):
     query = glue.join(parts) + extra
     try:
-        hits = idx.search(query, k=3, mode="keyword")
+        hits = idx.search(query, k=3, mode="keyword", collapse=False)
     except UserError as err:  # only an empty query may be refused
         assert "Empty query" in str(err)
         return
@@ -136,11 +137,11 @@ def test_search_hostile_queries_never_raise(idx, parts, glue, extra):
 
 @pytest.mark.parametrize("query", ["477-IV миграции", "students universities", "квота 1 499"])
 def test_search_hybrid_fuses_dense_and_keyword_per_language(idx, query):
-    k, depth = 5, 50
-    dense = ids(idx.search(query, k=depth, mode="dense"))
-    words = ids(idx.search(query, k=depth, mode="keyword"))
+    k, depth = 5, 200  # every chunk of the sample corpus: each language's dense list whole
+    dense = ids(idx.search(query, k=depth, mode="dense", collapse=False))
+    words = ids(idx.search(query, k=depth, mode="keyword", collapse=False))
     lang = dict(zip(idx.chunks()["chunk_id"], idx.chunks()["lang"], strict=True))
-    hybrid = idx.search(query, k=k, mode="hybrid")
+    hybrid = idx.search(query, k=k, mode="hybrid", collapse=False)
     assert ids(hybrid) == [c for c, _ in fuse_by_language(dense, words, lang)[:k]]
     assert [h.lang for h in hybrid] == [lang[c] for c in dense[:k]]  # dense sets the mix
     for language in {h.lang for h in hybrid}:
@@ -166,8 +167,8 @@ def test_search_hybrid_batch_matches_single_and_close_ends_its_thread(index: Pat
     queries = ["477-IV миграции", "students universities", "квота 1 499", "Еңбек министрлігі"]
     before = keyword_threads()
     with open_index(index) as opened:
-        batch = opened.batch_search(queries, k=5, mode="hybrid")
-        single = [opened.search(q, k=5, mode="hybrid") for q in queries]
+        batch = opened.batch_search(queries, k=5, mode="hybrid", collapse=False)
+        single = [opened.search(q, k=5, mode="hybrid", collapse=False) for q in queries]
         assert [ids(h) for h in batch] == [ids(h) for h in single]
         assert all(batch) and keyword_threads() == before + 1
     assert keyword_threads() == before
@@ -205,7 +206,7 @@ def test_search_rrf_item_first_everywhere_is_first_and_agreement_wins(rankings, 
 
 
 def test_search_default_mode_is_the_chosen_one(idx):
-    from nlp.index import DEFAULT_MODE
+    from nlp.search import DEFAULT_MODE
 
     assert ids(idx.search("квота 477-IV", k=5)) == ids(idx.search("квота 477-IV", k=5,
                                                                   mode=DEFAULT_MODE))
@@ -213,7 +214,7 @@ def test_search_default_mode_is_the_chosen_one(idx):
 
 def test_search_unknown_mode_is_refused(idx):
     with pytest.raises(UserError, match="Unknown mode 'fuzzy'; choose from dense"):
-        idx.search("квота", mode="fuzzy")
+        idx.search("квота", mode="fuzzy", collapse=False)
 
 
 # --- filters --------------------------------------------------------------------------
@@ -255,7 +256,7 @@ def test_search_filters_return_only_matching_chunks_and_still_k(idx, mode, filte
                              parse_entities(filters.get("entity")))
     assert allowed
     query = "квота для кандасов 2022"  # best matches are elsewhere for most filters
-    hits = idx.search(query, k=4, mode=mode, **filters)
+    hits = idx.search(query, k=4, mode=mode, **filters, collapse=False)
     assert set(ids(hits)) <= allowed
     if mode == "keyword":
         wanted = set(terms(query, "ru")) | set(terms(query, "kk"))
@@ -268,9 +269,9 @@ def test_search_filters_return_only_matching_chunks_and_still_k(idx, mode, filte
 
 
 def test_search_year_filter_finds_low_ranked_chunks(idx):
-    everything = idx.search("Закон 477-IV миграции", k=10, mode="dense")
+    everything = idx.search("Закон 477-IV миграции", k=10, mode="dense", collapse=False)
     assert not any(h.doc_id == "en_students" for h in everything)
-    only = idx.search("Закон 477-IV миграции", k=10, mode="dense", year=2019)
+    only = idx.search("Закон 477-IV миграции", k=10, mode="dense", year=2019, collapse=False)
     assert len(only) == 10 and {h.doc_id for h in only} == {"en_students"}
 
 
@@ -286,7 +287,7 @@ def test_search_year_filter_finds_low_ranked_chunks(idx):
 ])
 def test_search_filter_mistakes_say_the_fix(idx, kwargs, message):
     with pytest.raises(UserError, match=message):
-        idx.search("квота", **kwargs)
+        idx.search("квота", **kwargs, collapse=False)
 
 
 def test_search_parse_years_and_entities():
@@ -313,7 +314,7 @@ def test_search_parse_years_refuses_only_with_user_error(value):
 
 def test_search_collapse_drops_near_duplicates_and_keeps_k(idx):
     query = "Квота для кандасов составила 1 499 человек"
-    plain = idx.search(query, k=3, mode="keyword")
+    plain = idx.search(query, k=3, mode="keyword", collapse=False)
     assert {h.doc_id for h in plain[:2]} == {"ru_copy_a", "ru_copy_b"}
     folded = idx.search(query, k=3, mode="keyword", collapse=True)
     assert len(folded) == 3 and [h.rank for h in folded] == [1, 2, 3]
@@ -405,3 +406,76 @@ def test_search_approximate_vectors_rescored_from_the_store(index: Path):
             exact = {h.chunk_id: h.score for h in want}  # identical texts tie: compare scores
             assert [h.score for h in got] == pytest.approx([h.score for h in want[:5]], abs=1e-4)
             assert all(exact[h.chunk_id] == pytest.approx(h.score, abs=1e-4) for h in got)
+
+
+# --- one request, calibrated across languages -----------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["dense", "keyword", "hybrid"])
+@pytest.mark.parametrize("query", ["квота 1 499", "students universities", "477-IV миграции"])
+def test_search_scores_descend_with_the_rank(idx, mode, query):
+    for collapse_ in (True, False):
+        hits = idx.search(query, k=8, mode=mode, collapse=collapse_)
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_search_lang_takes_several_languages(idx):
+    both = idx.search("квота 1 499", k=20, lang="kk,ru", collapse=False)
+    assert {h.lang for h in both} == {"kk", "ru"}
+    assert ids(idx.search("квота 1 499", k=20, lang=["ru", "kk"], collapse=False)) == ids(both)
+    with pytest.raises(UserError, match="Unknown language 'fr'"):
+        idx.search("квота", lang="kk,fr")
+
+
+def test_search_by_lang_gives_the_best_of_each_language(idx):
+    grouped = idx.search("квота 1 499", k=2, by_lang=True, collapse=False)
+    langs = [h.lang for h in grouped]
+    assert sorted(set(langs)) == ["en", "kk", "ru"] and len(grouped) == 6
+    for lang in set(langs):
+        mine = [h for h in grouped if h.lang == lang]
+        assert [h.rank for h in mine] == [1, 2]
+        assert ids(mine) == ids(idx.search("квота 1 499", k=2, lang=lang, collapse=False))
+    assert langs == sorted(langs, key=langs.index)  # each language's hits together
+
+
+def test_search_language_centroids_follow_the_chunks(index: Path, tmp_path: Path):
+    import shutil
+
+    from nlp import langstats
+    from nlp.store import Store
+
+    copy = Path(shutil.copytree(index, tmp_path / "idx"))
+    store = Store(copy / "store.sqlite")
+    try:
+        def same(a, b) -> bool:
+            return a.keys() == b.keys() and all(
+                a[lg][0] == b[lg][0] and np.allclose(a[lg][1], b[lg][1], atol=1e-5) for lg in a)
+
+        assert same(langstats.read(store.db), langstats.compute(store.db))
+        with store.db:
+            store.delete_document("kk_quota")
+        assert same(langstats.read(store.db), langstats.compute(store.db))
+        assert "kk" not in langstats.read(store.db)
+        with store.db:  # a store from before the statistics gets them on a writable open
+            store.db.execute("DELETE FROM meta WHERE key = ?", (langstats.META_KEY,))
+    finally:
+        store.close()
+    reopened = Store(copy / "store.sqlite")
+    try:
+        assert same(langstats.read(reopened.db), langstats.compute(reopened.db))
+    finally:
+        reopened.close()
+
+
+def test_search_cli_and_shell_take_the_same_request_options(index: Path):
+    args = ["--index", str(index), "-k", "2", "--lang", "kk,ru", "--year", "2019-2023",
+            "--mode", "hybrid", "--by-lang", "--no-collapse"]
+    result = CliRunner().invoke(main, ["search", "квота 1 499", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    cli = [json.loads(line)["chunk_id"] for line in result.output.splitlines()]
+    shell = CliRunner().invoke(main, ["shell", *args, "--json"], input="квота 1 499\n")
+    assert shell.exit_code == 0, shell.output
+    assert [h["chunk_id"] for h in json.loads(shell.output.splitlines()[-1])] == cli
+    table = CliRunner().invoke(main, ["search", "квота 1 499", *args])
+    assert "── Kazakh (kk) ──" in table.output and "── Russian (ru) ──" in table.output

@@ -1,0 +1,41 @@
+"""The search options shared by ``nlp search`` and ``nlp shell`` (click only, no command
+imported here, so the CLI and the server import it without a cycle)."""
+
+from __future__ import annotations
+
+import click
+
+MODES = ("dense", "keyword", "hybrid")  # as nlp.search.MODES (kept light: no numpy here)
+
+
+def with_search_options(func):
+    """Add the options of one ``nlp.search.SearchRequest`` to a command."""
+    options = [
+        click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000),
+                     help="Number of hits (per language with --by-lang)."),
+        click.option("--mode", default=None, type=click.Choice(MODES),
+                     help="Meaning (dense), exact terms (keyword) or both fused (hybrid) "
+                          "[default: hybrid]."),
+        click.option("--lang", default=None,
+                     help="Only chunks in these languages: kk, ru, en or several (kk,ru)."),
+        click.option("--doc", default=None, help="Only chunks of this document id."),
+        click.option("--year", default=None, help="Only documents of this year or range "
+                     "(2021, 2019-2022), from their metadata."),
+        click.option("--entity", "entities", multiple=True, metavar="LABEL:ID",
+                     help="Only chunks mentioning this entity, e.g. LAW:law:477-IV or "
+                          "ORG:kz.mlsp (repeat: all of them; ids from nlp entities)."),
+        click.option("--no-collapse", is_flag=True,
+                     help="Keep chunks that nearly repeat a better hit."),
+        click.option("--by-lang", is_flag=True,
+                     help="The best k hits in each language, grouped by language."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def request_options(mode, lang, doc, year, entities, no_collapse, by_lang) -> dict:
+    """Keyword arguments of ``Index.search`` from the options of ``with_search_options``."""
+    return {"mode": mode, "lang": lang, "doc": doc, "year": year,
+            "entity": list(entities) or None, "collapse": not no_collapse,
+            "by_lang": by_lang}
