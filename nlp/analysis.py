@@ -17,6 +17,7 @@ and "программы «Болашак»", "Serpin" finds "Серпінге", 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import cache, lru_cache
 
@@ -109,7 +110,30 @@ def _term(token: str, lang: str) -> str:
 
 
 @cache
-def _snowball(language: str):
-    import snowballstemmer
+def morph():
+    """One pymorphy3 analyzer per process, loaded on first use (~0.1 s)."""
+    import pymorphy3
 
-    return snowballstemmer.stemmer(language)
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=100_000)
+def russian_lemma(word: str) -> str:
+    """The dictionary form of a Russian word by its most likely reading ("беженцев" ->
+    "беженец": Snowball gives "беженц" and "беженец", pymorphy3 one lemma)."""
+    return morph().parse(word)[0].normal_form.replace("ё", "е")
+
+
+def _snowball(language: str):
+    """This thread's Snowball stemmer for ``language``: a stemmer keeps state while it works,
+    so two threads (hybrid search stems on its keyword thread and the glossary on the
+    caller's) must not share one."""
+    stemmers = _LOCAL.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        import snowballstemmer
+
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language]
+
+
+_LOCAL = threading.local()

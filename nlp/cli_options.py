@@ -11,7 +11,7 @@ MODES = ("dense", "keyword", "hybrid")  # as nlp.search.MODES (kept light: no nu
 def with_search_options(func):
     """Add the options of one ``nlp.search.SearchRequest`` to a command."""
     options = [
-        click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000),
+        click.option("-k", "k", default=10, show_default=True, type=int,
                      help="Number of hits (per language with --by-lang)."),
         click.option("--mode", default=None, type=click.Choice(MODES),
                      help="Meaning (dense), exact terms (keyword) or both fused (hybrid) "

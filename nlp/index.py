@@ -24,10 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
+from nlp.glossary import translate
 from nlp.language import LANGS, UND
 from nlp.rank import Candidates
 from nlp.records import Hit
-from nlp.search import DEFAULT_MODE, LABELS, SearchRequest, make_request
+from nlp.search import DEFAULT_MODE, LABELS, SearchRequest, make_request, query_language
 from nlp.search import run as run_requests
 from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
 from nlp.vectors import VectorIndex
@@ -221,9 +222,9 @@ class Index:
     # --- the source interface of nlp.search.run -------------------------------------------
 
     def candidates(self, requests: list[SearchRequest], mode: str, depth: int,
-                   vecs: np.ndarray | None = None) -> list[Candidates]:
+                   vecs: dict[str, np.ndarray] | None = None) -> list[Candidates]:
         """What the vectors and the keyword index find for each request (same options);
-        ``vecs``: the query vectors, when the caller has them already."""
+        ``vecs``: the ``query_vectors``, when the caller has them already."""
         first = requests[0]
         where, args = self._filter(first)
         queries = [r.query for r in requests]
@@ -336,16 +337,31 @@ class Index:
                 f"{rebuild_command(self.path, self.manifest['model'])}")
         return vecs
 
+    def query_vectors(self, queries: list[str]) -> dict[str, np.ndarray]:
+        """{"": the queries' vectors, lang: the vectors each language is searched with}.
+
+        A language other than the query's is searched with the query followed by the
+        glossary forms, in that language, of the field's terms it mentions
+        (``nlp.glossary.translate``): the model then meets the passage's own words, and
+        the query stays the same for the languages it says nothing about. One batch."""
+        texts, rows = list(queries), {lang: list(range(len(queries))) for lang in LANGS}
+        for i, query in enumerate(queries):
+            for lang, words in translate(query, query_language(query)).items():
+                rows[lang][i] = len(texts)
+                texts.append(f"{query} {words}")
+        vecs = self.embed_queries(texts)
+        return {"": vecs[:len(queries)], **{lang: vecs[r] for lang, r in rows.items()}}
+
     def _dense(self, queries: list[str], n: int, allowed: dict[str, np.ndarray | None],
-               vecs: np.ndarray | None = None) -> list[Candidates]:
-        """Per query: the top ``n`` (chunk id, cosine) of each language and the query's
-        cosine to each language's centroid."""
+               vecs: dict[str, np.ndarray] | None = None) -> list[Candidates]:
+        """Per query: the top ``n`` (chunk id, cosine) of each language, each language
+        searched with its own query vector, and the language sums for calibration."""
         out = [Candidates() for _ in queries]
         if len(self.vectors) == 0:
             return out
-        vecs = self.embed_queries(queries) if vecs is None else vecs
+        vecs = self.query_vectors(queries) if vecs is None else vecs
         for lang, ids in allowed.items():
-            scores, found = self.vectors.search(vecs, n, ids)
+            scores, found = self.vectors.search(vecs.get(lang, vecs[""]), n, ids)
             for cands, row_s, row_i in zip(out, scores, found, strict=True):
                 pairs = [(int(i), float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]
                 cands.dense += pairs
@@ -354,15 +370,23 @@ class Index:
             cands.sums = sums
         return out
 
-    def lang_sums(self, vecs: np.ndarray) -> list[dict[str, tuple[int, float]]]:
-        """Per query vector: {lang: (chunks, the query · their vector sum)} for every
-        language of the index (``nlp.rank.offsets`` makes the centroid cosines of them)."""
+    def lang_sums(self, vecs: dict[str, np.ndarray]) -> list[dict[str, tuple]]:
+        """Per query: {lang: (its chunks, v · their vector sum, all chunks, v · the sum of
+        all vectors)} for every language of the index, ``v`` the vector it is searched with
+        (``nlp.rank.offsets`` makes the calibration of them; sums add up across shards)."""
         sums = self._lang_sums()
         if not sums:
-            return [{} for _ in vecs]
-        dots = vecs @ np.array([total for _, total in sums.values()], dtype=np.float32).T
-        return [{lang: (n_lang, float(row[col]))
-                 for col, (lang, (n_lang, _)) in enumerate(sums.items())} for row in dots]
+            return [{} for _ in vecs[""]]
+        n_all = sum(n for n, _ in sums.values())
+        total = np.sum([t for _, t in sums.values()], axis=0).astype(np.float32)
+        out: list[dict[str, tuple]] = [{} for _ in vecs[""]]
+        for lang in dict.fromkeys([*LANGS, UND, *sums]):  # all, so shards' parts add up
+            n_lang, lang_total = sums.get(lang, (0, np.zeros_like(total)))
+            v = vecs.get(lang, vecs[""])
+            dots, alls = v @ lang_total.astype(np.float32), v @ total
+            for row, found in enumerate(out):
+                found[lang] = (n_lang, float(dots[row]), n_all, float(alls[row]))
+        return out
 
     def _filter(self, request: SearchRequest) -> tuple[str, list]:
         """The SQL condition for the request's filters, after checking them on this index."""

@@ -178,7 +178,7 @@ class ShardedIndex:
                    depth: int) -> list[Candidates]:
         """Every shard's candidates, keyed by (shard number, chunk id), merged."""
         shards = self._shards(requests[0].doc)
-        vecs = None if mode == "keyword" else shards[0][1].embed_queries(
+        vecs = None if mode == "keyword" else shards[0][1].query_vectors(
             [r.query for r in requests])
         per_shard = [(n, s.candidates(requests, mode, depth, vecs)) for n, s in shards]
         merged = [_merge_candidates([(n, found[i]) for n, found in per_shard])
@@ -254,13 +254,13 @@ def _merge_candidates(per_shard: list[tuple[int, Candidates]]) -> Candidates:
         out.same += [((n, i), s) for i, s in found.same]
         out.neutral += [((n, i), s) for i, s in found.neutral]
         _add_sums(out.sums, found.sums)
-    for name in ("keyword", "same", "neutral"):
-        setattr(out, name, sorted(getattr(out, name), key=lambda pair: (-pair[1], pair[0])))
+    best = lambda hits: sorted(hits, key=lambda pair: (-pair[1], pair[0]))  # noqa: E731
+    out.keyword, out.same, out.neutral = best(out.keyword), best(out.same), best(out.neutral)
     return out
 
 
-def _add_sums(into: dict[str, tuple[int, float]], sums: dict[str, tuple[int, float]]) -> None:
-    """Add one shard's (chunks, query · vector sum) per language to ``into``."""
-    for lang, (n_lang, dot) in sums.items():
-        have_n, have_dot = into.get(lang, (0, 0.0))
-        into[lang] = (have_n + n_lang, have_dot + dot)
+def _add_sums(into: dict[str, tuple], sums: dict[str, tuple]) -> None:
+    """Add one shard's language sums (``Candidates.sums``) to ``into``: each part adds up."""
+    for lang, parts in sums.items():
+        have = into.get(lang, (0, 0.0, 0, 0.0))
+        into[lang] = tuple(a + b for a, b in zip(have, parts, strict=True))

@@ -64,9 +64,10 @@ def test_rank_offsets_draw_small_languages_to_the_common_mean():
     from nlp.rank import offsets
 
     # one chunk per language: each centroid is nearly the all-language mean
-    one = offsets({"kk": (1, 0.9), "ru": (1, 0.3), "en": (1, 0.6)})
+    one = offsets({"kk": (1, 0.9, 3, 1.8), "ru": (1, 0.3, 3, 1.8), "en": (1, 0.6, 3, 1.8)})
     assert max(one.values()) - min(one.values()) < 0.6 / 30
-    big = offsets({"kk": (10_000, 0.9 * 10_000), "ru": (10_000, 0.3 * 10_000)})
+    big = offsets({"kk": (10_000, 0.9 * 10_000, 20_000, 12_000),
+                   "ru": (10_000, 0.3 * 10_000, 20_000, 12_000)})
     assert big["kk"] == pytest.approx(0.9, abs=1e-3) and big["ru"] == pytest.approx(0.3, abs=1e-3)
     assert offsets({}) == {}
 
@@ -90,7 +91,8 @@ def test_rank_order_hybrid_scores_are_the_places_scores():
     from nlp.rank import Candidates, order
 
     found = Candidates(dense=[(1, 0.9), (2, 0.8), (3, 0.85)], lang={1: "en", 2: "en", 3: "kk"},
-                       sums={"en": (1000, 800.0), "kk": (1000, 700.0)},
+                       sums={"en": (1000, 800.0, 2000, 1500.0),
+                             "kk": (1000, 700.0, 2000, 1500.0)},
                        same=[(2, -3.0)], neutral=[])
     dense = order(found, "dense", "en", 3)
     assert [k for k, _ in dense] == [3, 1, 2]  # kk's offset is lower: its cosine counts more

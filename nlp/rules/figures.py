@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
+from nlp.analysis import morph
 from nlp.records import Entity
 from nlp.rules.dates import KK_MONTH_NAMES, after_number_sign, find_dates
 from nlp.rules.numbers import WORDS_RE, is_number_words, words_value
@@ -573,12 +573,7 @@ _RU_NOT_PEOPLE = frozenset(w.replace("ё", "е") for w in (  # compared ё-folde
 _RU_NOT_PERSON_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Inmx", "Abbr"}
 
 
-@cache
-def _morph():
-    """One pymorphy3 analyzer per process, loaded on the first Russian candidate (~0.05 s)."""
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
+_morph = morph  # one pymorphy3 analyzer per process (nlp.analysis.morph)
 
 
 def _ru_people_end(text: str, end: int) -> int | None:

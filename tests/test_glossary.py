@@ -1,0 +1,52 @@
+"""The kk/ru/en glossary that meets passages of other languages in their own words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nlp.glossary import MAX_WORDS, entries, mentioned, translate
+
+
+def test_glossary_entries_have_every_language():
+    assert len(entries()) >= 300
+    for entry in entries():
+        assert all(entry[lang] and all(f.strip() for f in entry[lang])
+                   for lang in ("kk", "ru", "en"))
+
+
+def test_glossary_translate_finds_inflected_terms_in_the_query_language():
+    en = translate("Who decides on refugee status applications?", "en")
+    assert set(en) == {"kk", "ru"} and "беженец" in en["ru"] and "босқын" in en["kk"]
+    ru = translate("сроки рассмотрения ходатайства беженцев", "ru")  # inflected: беженцев
+    assert "refugee" in ru["en"]
+    kk = translate("босқындардың құқықтары", "kk")
+    assert "refugee" in kk["en"]
+
+
+def test_glossary_translate_leaves_unknown_languages_and_pasted_passages_alone():
+    assert translate("refugee status", None) == {}
+    assert translate("refugee status " + "word " * MAX_WORDS, "en") == {}
+    assert translate("the weather was sunny", "en") == {}
+
+
+def test_glossary_mentioned_prefers_the_longest_form():
+    found = mentioned("residence permit for a foreign worker", "en")
+    forms = [entries()[n]["en"] for n in found]
+    assert any("residence permit" in f for f in forms)
+    assert found == list(dict.fromkeys(found))
+
+
+def test_glossary_query_vectors_expand_only_other_languages(tmp_path, hash_embedder):
+    from nlp.index import open_index
+    from nlp.ingestion import ingest
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("Refugees get status within three months.")
+    ingest([tmp_path / "docs"], index=tmp_path / "idx", model=hash_embedder.model_id,
+           progress=False, entities=False)
+    with open_index(tmp_path / "idx") as idx:
+        vecs = idx.query_vectors(["refugee status decision", "the weather"])
+    assert set(vecs) == {"", "kk", "ru", "en"}
+    assert np.array_equal(vecs["en"], vecs[""])  # the query's own language: as typed
+    assert not np.array_equal(vecs["ru"][0], vecs[""][0])  # + беженец, статус беженца ...
+    assert np.array_equal(vecs["ru"][1], vecs[""][1])  # nothing to translate
