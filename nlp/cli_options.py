@@ -28,14 +28,18 @@ def with_search_options(func):
                      help="Keep chunks that nearly repeat a better hit."),
         click.option("--by-lang", is_flag=True,
                      help="The best k hits in each language, grouped by language."),
+        click.option("--no-expand", is_flag=True,
+                     help="Search other languages without the query's glossary terms "
+                          "(faster: one pass of the model)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def request_options(mode, lang, doc, year, entities, no_collapse, by_lang) -> dict:
+def request_options(mode, lang, doc, year, entities, no_collapse, by_lang,
+                    no_expand) -> dict:
     """Keyword arguments of ``Index.search`` from the options of ``with_search_options``."""
     return {"mode": mode, "lang": lang, "doc": doc, "year": year,
             "entity": list(entities) or None, "collapse": not no_collapse,
-            "by_lang": by_lang}
+            "by_lang": by_lang, "expand": not no_expand}

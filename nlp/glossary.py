@@ -43,37 +43,51 @@ def keys(word: str, lang: str) -> set[str]:
 
 
 @lru_cache(maxsize=len(LANGS))
-def _index(lang: str) -> list[tuple[tuple[frozenset[str], ...], int]]:
-    """(The keys of each word of a form, its entry) for every form in ``lang``."""
-    out = []
+def _index(lang: str) -> tuple[list[tuple[tuple[frozenset[str], ...], int]], dict]:
+    """(forms, by_key): (the keys of each word of a form, its entry) for every form in
+    ``lang``, and for each key the forms that have it."""
+    forms, by_key = [], {}
     for n, entry in enumerate(entries()):
         for form in entry.get(lang, ()):
             found = tuple(frozenset(keys(w, lang)) for w in words(form))
             if found and all(found):
-                out.append((found, n))
-    return out
+                for key in set().union(*found):
+                    by_key.setdefault(key, []).append(len(forms))
+                forms.append((found, n))
+    return forms, by_key
 
 
 def mentioned(query: str, lang: str) -> list[int]:
     """The entries whose form in ``lang`` the query holds (every word of the form, in any
-    inflection), most specific (longest form) first, each once."""
-    said = words(query)
-    have = set().union(*(keys(w, lang) for w in said)) if said else set()
-
-    def holds(word_keys: frozenset[str]) -> bool:
-        if word_keys & have:
-            return True  # Kazakh stems are not always consistent: "босқын" -> "босқ"
-        return lang == "kk" and any(len(k) >= KK_PREFIX_MIN and w.startswith(k)
-                                    for k in word_keys for w in said)
-
-    found = sorted(((len(form), n) for form, n in _index(lang)
-                    if all(holds(word_keys) for word_keys in form)), reverse=True)
-    return list(dict.fromkeys(n for _, n in found))
+    inflection), longest form first; an entry whose words a longer form already took is
+    left out ("refugee status" takes "refugee" and "status")."""
+    forms, by_key = _index(lang)
+    places: dict[str, set[int]] = {}  # key -> the query words it matches
+    for i, word in enumerate(words(query)):
+        found = keys(word, lang)
+        if lang == "kk":  # Kazakh stems are not always consistent: "босқын" -> "босқ"
+            found |= {word[:end] for end in range(KK_PREFIX_MIN, len(word))}
+        for key in found:
+            places.setdefault(key, set()).add(i)
+    found = []
+    for f in sorted({f for key in places for f in by_key.get(key, ())}):
+        form, n = forms[f]
+        where = [set().union(*(places.get(k, set()) for k in word_keys)) for word_keys in form]
+        if all(where):
+            found.append((len(form), n, set().union(*where)))
+    taken: set[int] = set()
+    out: list[int] = []
+    for _, n, places in sorted(found, key=lambda f: (-f[0], f[1])):
+        if n not in out and not places <= taken:
+            out.append(n)
+            taken |= places
+    return out
 
 
 def translate(query: str, lang: str | None) -> dict[str, str]:
-    """For each language other than the query's: the forms, in that language, of the
-    glossary entries the query mentions, as one keyword query ("" entries: left out).
+    """For each language other than the query's: the usual form (the first), in that
+    language, of each glossary entry the query mentions (``mentioned``), joined by spaces
+    (all forms were no better on the dev questions and made the query three times longer).
     Nothing for a query whose language is unknown, of over ``MAX_WORDS`` words or that
     mentions over ``MAX_ENTRIES`` entries."""
     if lang not in LANGS or len(query.split()) > MAX_WORDS:
@@ -82,5 +96,5 @@ def translate(query: str, lang: str | None) -> dict[str, str]:
     if not found or len(found) > MAX_ENTRIES:
         return {}
     table = entries()
-    return {other: " ".join(form for n in found for form in table[n][other])
+    return {other: " ".join(table[n][other][0] for n in found)
             for other in LANGS if other != lang}

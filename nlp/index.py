@@ -189,14 +189,15 @@ class Index:
 
     def search(self, query: str, k: int = 10, lang=None, doc: str | None = None, *,
                mode: str | None = None, year=None, entity=None, collapse: bool = True,
-               by_lang: bool = False) -> Hits:
+               by_lang: bool = False, expand: bool = True) -> Hits:
         """The ``k`` best chunks for ``query``; see ``batch_search`` for the options."""
         return self.batch_search([query], k, lang, doc, mode=mode, year=year, entity=entity,
-                                 collapse=collapse, by_lang=by_lang)[0]
+                                 collapse=collapse, by_lang=by_lang, expand=expand)[0]
 
     def batch_search(self, queries: list[str], k: int = 10, lang=None,
                      doc: str | None = None, *, mode: str | None = None, year=None,
-                     entity=None, collapse: bool = True, by_lang: bool = False) -> list[Hits]:
+                     entity=None, collapse: bool = True, by_lang: bool = False,
+                     expand: bool = True) -> list[Hits]:
         """The ``k`` best chunks per query.
 
         ``mode``: ``dense`` (score = the calibrated cosine, ``nlp.rank.calibrated``: the
@@ -210,10 +211,12 @@ class Index:
         and ``entity`` ("LAW:law:477-IV" or a list, all mentioned by the chunk).
         ``collapse`` (default) drops chunks that nearly repeat a better one and still
         returns ``k`` hits when there are; ``by_lang`` gives the best ``k`` in each language.
+        ``expand`` (default) searches the other languages with the glossary terms of the
+        query added (``query_vectors``); off, a search costs one pass of the model.
         """
         return self.run([make_request(q, k, lang=lang, doc=doc, mode=mode, year=year,
-                                      entity=entity, collapse=collapse, by_lang=by_lang)
-                         for q in queries])
+                                      entity=entity, collapse=collapse, by_lang=by_lang,
+                                      expand=expand) for q in queries])
 
     def run(self, requests: list[SearchRequest]) -> list[Hits]:
         """The hits of each ``SearchRequest`` (``nlp.search.run``)."""
@@ -234,6 +237,8 @@ class Index:
         allowed = self._allowed_by_lang(first.langs, where, args)
         if not allowed:
             return [Candidates() for _ in queries]
+        if vecs is None and len(self.vectors):
+            vecs = self.query_vectors(queries, first.langs, first.expand)
         if mode == "dense":
             return self._dense(queries, depth, allowed, vecs)
         depth = max(FUSION_DEPTH, depth)
@@ -337,29 +342,34 @@ class Index:
                 f"{rebuild_command(self.path, self.manifest['model'])}")
         return vecs
 
-    def query_vectors(self, queries: list[str]) -> dict[str, np.ndarray]:
+    def query_vectors(self, queries: list[str], langs: tuple[str, ...] = (),
+                      expand: bool = True) -> dict[str, np.ndarray]:
         """{"": the queries' vectors, lang: the vectors each language is searched with}.
 
         A language other than the query's is searched with the query followed by the
         glossary forms, in that language, of the field's terms it mentions
         (``nlp.glossary.translate``): the model then meets the passage's own words, and
-        the query stays the same for the languages it says nothing about. One batch."""
+        the query stays the same for the languages it says nothing about. Only the
+        languages searched (``langs``, or all the index holds) are expanded, each one more
+        pass of the model (``expand=False``: none). One batch."""
+        searched = set(langs or self._lang_ids()) if expand else set()
         texts, rows = list(queries), {lang: list(range(len(queries))) for lang in LANGS}
         for i, query in enumerate(queries):
             for lang, words in translate(query, query_language(query)).items():
-                rows[lang][i] = len(texts)
-                texts.append(f"{query} {words}")
+                if lang in searched and words:
+                    rows[lang][i] = len(texts)
+                    texts.append(f"{query} {words}")
         vecs = self.embed_queries(texts)
         return {"": vecs[:len(queries)], **{lang: vecs[r] for lang, r in rows.items()}}
 
     def _dense(self, queries: list[str], n: int, allowed: dict[str, np.ndarray | None],
-               vecs: dict[str, np.ndarray] | None = None) -> list[Candidates]:
+               vecs: dict[str, np.ndarray] | None) -> list[Candidates]:
         """Per query: the top ``n`` (chunk id, cosine) of each language, each language
-        searched with its own query vector, and the language sums for calibration."""
+        searched with its own query vector (``query_vectors``), and the language sums for
+        calibration."""
         out = [Candidates() for _ in queries]
-        if len(self.vectors) == 0:
+        if len(self.vectors) == 0 or vecs is None:
             return out
-        vecs = self.query_vectors(queries) if vecs is None else vecs
         for lang, ids in allowed.items():
             scores, found = self.vectors.search(vecs.get(lang, vecs[""]), n, ids)
             for cands, row_s, row_i in zip(out, scores, found, strict=True):

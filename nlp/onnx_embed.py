@@ -125,6 +125,8 @@ class OnnxEmbedder:
             return out
         seqs = self.token_ids(prompted(texts, prompt))
         batches = length_batches([len(s) for s in seqs])
+        if 1 < len(texts) <= 2 * self.threads:  # a query and its expansions: a core each
+            batches = [[i] for i in range(len(texts))]
 
         def run(batch: list[int]) -> None:
             ids, mask = pad_batch([seqs[i] for i in batch], self.pad_id)

@@ -39,6 +39,7 @@ class SearchRequest:
     entities: tuple[tuple[str, str], ...] = ()  # (LABEL, canonical id), all mentioned
     collapse: bool = True  # fold chunks that nearly repeat a better hit
     by_lang: bool = False  # the best k in each language, grouped, instead of one list
+    expand: bool = True  # search other languages with the query's glossary terms added
 
     @property
     def query_lang(self) -> str | None:
@@ -48,7 +49,7 @@ class SearchRequest:
 
 def make_request(query: str, k: int = 10, *, lang=None, doc: str | None = None,
                  mode: str | None = None, year=None, entity=None, collapse: bool = True,
-                 by_lang: bool = False) -> SearchRequest:
+                 by_lang: bool = False, expand: bool = True) -> SearchRequest:
     """A ``SearchRequest`` from the options every surface takes; ``UserError`` if one is bad.
 
     ``lang``: "kk", "kk,ru" or a list; ``year``: 2021, "2019-2022" or (2019, 2022);
@@ -64,7 +65,7 @@ def make_request(query: str, k: int = 10, *, lang=None, doc: str | None = None,
         raise UserError(f"A document filter is a doc_id (see nlp info), got {doc!r}")
     return SearchRequest(query, int(k), mode.lower() if mode else None, parse_langs(lang),
                          doc, parse_years(year), tuple(parse_entities(entity)),
-                         bool(collapse), bool(by_lang))
+                         bool(collapse), bool(by_lang), bool(expand))
 
 
 def query_language(query: str) -> str | None:
@@ -160,10 +161,14 @@ def _ranked(source, requests: list[SearchRequest]) -> list:
 
     first = requests[0]
     mode = source.search_mode(first.mode)
+    vecs = None if mode == "keyword" else source.query_vectors(
+        [r.query for r in requests], first.langs, first.expand)  # once, whatever the depth
     out: dict[int, list] = {}
     pending, depth = list(range(len(requests))), (2 * first.k if first.collapse else first.k)
     while pending:
-        found = source.candidates([requests[i] for i in pending], mode, depth)
+        found = source.candidates([requests[i] for i in pending], mode, depth,
+                                  None if vecs is None else
+                                  {lang: v[pending] for lang, v in vecs.items()})
         for i, cands in zip(list(pending), found, strict=True):
             hits = source.hits(order(cands, mode, requests[i].query_lang, depth))
             keep = (collapse([h.text for h in hits], [h.lang for h in hits])

@@ -28,7 +28,7 @@ DEFAULT_INDEX = "indexes/default"
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
 MAX_K = 1000
-PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "collapse", "by_lang"}
+PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "collapse", "by_lang", "expand"}
 WARM_UP_QUERY = "migration"
 
 
@@ -121,7 +121,7 @@ def search_options(query: dict[str, list[str]]) -> tuple[str, int, dict]:
     options = {name: one[name] or None for name in ("doc", "mode", "year") if name in one}
     options["lang"] = ",".join(query.get("lang", [])) or None  # lang=kk&lang=ru or lang=kk,ru
     options["entity"] = query.get("entity") or None
-    for name, default in (("collapse", "1"), ("by_lang", "0")):
+    for name, default in (("collapse", "1"), ("by_lang", "0"), ("expand", "1")):
         flag = one.get(name, default).lower()
         if flag not in ("0", "1", "true", "false"):
             raise BadRequest(f"{name} is 1 or 0, got {one[name]!r}")

@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from nlp.errors import IndexMismatch, UserError
 from nlp.index import MANIFEST, STORE, Hits, Index, read_manifest
 from nlp.rank import Candidates
@@ -174,12 +176,18 @@ class ShardedIndex:
 
     # --- the source interface of nlp.search.run -------------------------------------------
 
-    def candidates(self, requests: list[SearchRequest], mode: str,
-                   depth: int) -> list[Candidates]:
+    def query_vectors(self, queries: list[str], langs: tuple[str, ...] = (),
+                      expand: bool = True) -> dict[str, np.ndarray]:
+        """``Index.query_vectors``, for the languages of every shard."""
+        return self.shards[0].query_vectors(queries, langs or tuple(self.languages()), expand)
+
+    def candidates(self, requests: list[SearchRequest], mode: str, depth: int,
+                   vecs: dict[str, np.ndarray] | None = None) -> list[Candidates]:
         """Every shard's candidates, keyed by (shard number, chunk id), merged."""
         shards = self._shards(requests[0].doc)
-        vecs = None if mode == "keyword" else shards[0][1].query_vectors(
-            [r.query for r in requests])
+        if vecs is None and mode != "keyword":
+            vecs = self.query_vectors([r.query for r in requests], requests[0].langs,
+                                      requests[0].expand)
         per_shard = [(n, s.candidates(requests, mode, depth, vecs)) for n, s in shards]
         merged = [_merge_candidates([(n, found[i]) for n, found in per_shard])
                   for i in range(len(requests))]

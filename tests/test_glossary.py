@@ -16,7 +16,8 @@ def test_glossary_entries_have_every_language():
 
 def test_glossary_translate_finds_inflected_terms_in_the_query_language():
     en = translate("Who decides on refugee status applications?", "en")
-    assert set(en) == {"kk", "ru"} and "беженец" in en["ru"] and "босқын" in en["kk"]
+    assert set(en) == {"kk", "ru"}
+    assert en["ru"] == "статус беженца заявление" and en["kk"] == "босқын мәртебесі өтініш"
     ru = translate("сроки рассмотрения ходатайства беженцев", "ru")  # inflected: беженцев
     assert "refugee" in ru["en"]
     kk = translate("босқындардың құқықтары", "kk")
@@ -42,11 +43,33 @@ def test_glossary_query_vectors_expand_only_other_languages(tmp_path, hash_embed
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.txt").write_text("Refugees get status within three months.")
+    (tmp_path / "docs" / "b.txt").write_text("Статус беженца присваивается в течение трех "
+                                             "месяцев.")
     ingest([tmp_path / "docs"], index=tmp_path / "idx", model=hash_embedder.model_id,
            progress=False, entities=False)
     with open_index(tmp_path / "idx") as idx:
         vecs = idx.query_vectors(["refugee status decision", "the weather"])
     assert set(vecs) == {"", "kk", "ru", "en"}
     assert np.array_equal(vecs["en"], vecs[""])  # the query's own language: as typed
-    assert not np.array_equal(vecs["ru"][0], vecs[""][0])  # + беженец, статус беженца ...
+    assert not np.array_equal(vecs["ru"][0], vecs[""][0])  # + статус беженца
     assert np.array_equal(vecs["ru"][1], vecs[""][1])  # nothing to translate
+    assert np.array_equal(vecs["kk"], vecs[""])  # no Kazakh chunk: not expanded
+
+
+def test_glossary_expansion_can_be_switched_off(tmp_path, hash_embedder):
+    from nlp.index import open_index
+    from nlp.ingestion import ingest
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("Refugees get status within three months.")
+    (tmp_path / "docs" / "b.txt").write_text("Статус беженца присваивается в течение трех "
+                                             "месяцев.")
+    ingest([tmp_path / "docs"], index=tmp_path / "idx", model=hash_embedder.model_id,
+           progress=False, entities=False)
+    with open_index(tmp_path / "idx") as idx:
+        plain = idx.query_vectors(["refugee status decision"], expand=False)
+        assert all(np.array_equal(v, plain[""]) for v in plain.values())
+        only_en = idx.query_vectors(["refugee status decision"], langs=("en",))
+        assert np.array_equal(only_en["ru"], only_en[""])  # Russian is not searched
+        hits = idx.search("refugee status decision", k=2, expand=False)
+        assert len(hits) == 2
