@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from nlp.vectors import VectorIndex
 
 FORMAT_VERSION = 1
 MANIFEST, STORE, VECTORS = "manifest.json", "store.sqlite", "vectors.faiss"
+# the query vectors of a search (Index.query_vectors), or a function that makes them
+QueryVectors = dict[str, np.ndarray] | Callable[[], dict[str, np.ndarray]] | None
 FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, depth) of each list
 
 
@@ -225,9 +228,10 @@ class Index:
     # --- the source interface of nlp.search.run -------------------------------------------
 
     def candidates(self, requests: list[SearchRequest], mode: str, depth: int,
-                   vecs: dict[str, np.ndarray] | None = None) -> list[Candidates]:
+                   vecs: QueryVectors = None) -> list[Candidates]:
         """What the vectors and the keyword index find for each request (same options);
-        ``vecs``: the ``query_vectors``, when the caller has them already."""
+        ``vecs``: the ``query_vectors`` or a function that gives them (called once the
+        keyword lists are under way), when the caller has them."""
         first = requests[0]
         where, args = self._filter(first)
         queries = [r.query for r in requests]
@@ -237,13 +241,14 @@ class Index:
         allowed = self._allowed_by_lang(first.langs, where, args)
         if not allowed:
             return [Candidates() for _ in queries]
-        if vecs is None and len(self.vectors):
-            vecs = self.query_vectors(queries, first.langs, first.expand)
+        if vecs is None:
+            def vecs():
+                return self.query_vectors(queries, first.langs, first.expand)
         if mode == "dense":
             return self._dense(queries, depth, allowed, vecs)
         depth = max(FUSION_DEPTH, depth)
         keyword = self._keyword_lists(queries, depth, where, args)
-        try:
+        try:  # BM25 on the keyword thread while the queries are embedded
             found = self._dense(queries, depth, allowed, vecs)
             lists = [future.result() for future in keyword]
         finally:
@@ -363,13 +368,14 @@ class Index:
         return {"": vecs[:len(queries)], **{lang: vecs[r] for lang, r in rows.items()}}
 
     def _dense(self, queries: list[str], n: int, allowed: dict[str, np.ndarray | None],
-               vecs: dict[str, np.ndarray] | None) -> list[Candidates]:
+               vecs: QueryVectors) -> list[Candidates]:
         """Per query: the top ``n`` (chunk id, cosine) of each language, each language
         searched with its own query vector (``query_vectors``), and the language sums for
         calibration."""
         out = [Candidates() for _ in queries]
-        if len(self.vectors) == 0 or vecs is None:
+        if len(self.vectors) == 0:
             return out
+        vecs = vecs() if callable(vecs) else vecs
         for lang, ids in allowed.items():
             scores, found = self.vectors.search(vecs.get(lang, vecs[""]), n, ids)
             for cands, row_s, row_i in zip(out, scores, found, strict=True):

@@ -161,14 +161,22 @@ def _ranked(source, requests: list[SearchRequest]) -> list:
 
     first = requests[0]
     mode = source.search_mode(first.mode)
-    vecs = None if mode == "keyword" else source.query_vectors(
-        [r.query for r in requests], first.langs, first.expand)  # once, whatever the depth
+    vecs: dict = {}  # the query vectors: made once, whatever the depth
+
+    def query_vectors(rows: list[int]):
+        """Those of ``rows``; embedded when first asked (after the keyword lists started)."""
+        def get() -> dict:
+            if not vecs:
+                vecs.update(source.query_vectors([r.query for r in requests], first.langs,
+                                                 first.expand))
+            return {lang: v[rows] for lang, v in vecs.items()}
+        return get
+
     out: dict[int, list] = {}
     pending, depth = list(range(len(requests))), (2 * first.k if first.collapse else first.k)
     while pending:
         found = source.candidates([requests[i] for i in pending], mode, depth,
-                                  None if vecs is None else
-                                  {lang: v[pending] for lang, v in vecs.items()})
+                                  None if mode == "keyword" else query_vectors(list(pending)))
         for i, cands in zip(list(pending), found, strict=True):
             hits = source.hits(order(cands, mode, requests[i].query_lang, depth))
             keep = (collapse([h.text for h in hits], [h.lang for h in hits])

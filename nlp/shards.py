@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import IndexMismatch, UserError
-from nlp.index import MANIFEST, STORE, Hits, Index, read_manifest
+from nlp.index import MANIFEST, STORE, Hits, Index, QueryVectors, read_manifest
 from nlp.rank import Candidates
 from nlp.records import Chunk, Document, Entity, Page
 from nlp.search import SearchRequest, make_request
@@ -182,9 +182,11 @@ class ShardedIndex:
         return self.shards[0].query_vectors(queries, langs or tuple(self.languages()), expand)
 
     def candidates(self, requests: list[SearchRequest], mode: str, depth: int,
-                   vecs: dict[str, np.ndarray] | None = None) -> list[Candidates]:
+                   vecs: QueryVectors = None) -> list[Candidates]:
         """Every shard's candidates, keyed by (shard number, chunk id), merged."""
         shards = self._shards(requests[0].doc)
+        if callable(vecs):
+            vecs = vecs()
         if vecs is None and mode != "keyword":
             vecs = self.query_vectors([r.query for r in requests], requests[0].langs,
                                       requests[0].expand)
