@@ -376,8 +376,8 @@ class Index:
         if len(self.vectors) == 0:
             return out
         vecs = vecs() if callable(vecs) else vecs
-        for lang, ids in allowed.items():
-            scores, found = self.vectors.search(vecs.get(lang, vecs[""]), n, ids)
+        jobs = [(vecs.get(lang, vecs[""]), n, ids) for lang, ids in allowed.items()]
+        for lang, (scores, found) in zip(allowed, self.vectors.search_each(jobs), strict=True):
             for cands, row_s, row_i in zip(out, scores, found, strict=True):
                 pairs = [(int(i), float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]
                 cands.dense += pairs

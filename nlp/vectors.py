@@ -32,6 +32,9 @@ RERANK = 100  # approximate candidates re-scored exactly per query
 EXACT_FILTER_MAX = 2_000  # allowed sets up to this size are scored exactly (store fetch)
 SEED = 1234
 TRAIN_PER_LIST = 64  # training vectors per inverted list
+# nprobe x (all / allowed) ** this for a filtered search: 1 keeps the allowed vectors scanned
+# constant (the recall of a small filter), at the cost of scanning most lists for a large one
+FILTER_NPROBE_POWER = 1.0
 BITMAP_MAX_IDS = 1 << 28  # id filters as a bitmap up to this id (32 MB), else a hash set
 
 Fetch = Callable[[np.ndarray], np.ndarray]  # int64 ids (n,) -> float32 (n, dim); NaN = gone
@@ -139,6 +142,32 @@ class VectorIndex:
             return scores, ids
         return _rescore(queries, ids, k, exact)
 
+    def search_each(self, jobs: list[tuple[np.ndarray, int, np.ndarray | None]],
+                    threads: int = 2) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``search(queries, k, allowed)`` of each job. On an approximate index the FAISS
+        part of the jobs runs on ``threads`` threads at once (FAISS lets go of the GIL; one
+        query keeps one core busy), the exact re-scoring after, on this thread (the store
+        connection it reads belongs to it)."""
+        exact = self.exact
+        if self.kind == FLAT or exact is None or len(jobs) < 2 or threads < 2:
+            return [self.search(*job) for job in jobs]
+        from concurrent.futures import ThreadPoolExecutor
+
+        def approx(job):
+            queries, k, allowed = job
+            if allowed is not None and len(allowed) <= EXACT_FILTER_MAX:
+                return None  # scored exactly below
+            return self.index.search(np.ascontiguousarray(queries, dtype=np.float32),
+                                     max(k, RERANK), params=_params(self.index, allowed,
+                                                                    len(self)))
+
+        with ThreadPoolExecutor(min(threads, len(jobs))) as pool:
+            found = list(pool.map(approx, jobs))
+        return [self.search(*job) if raw is None else
+                _rescore(np.ascontiguousarray(job[0], dtype=np.float32), raw[1],
+                         max(1, min(job[1], len(self))), exact)
+                for job, raw in zip(jobs, found, strict=True)]
+
     def ids(self) -> np.ndarray:
         """All stored ids."""
         import faiss
@@ -233,8 +262,8 @@ def _params(index, allowed: np.ndarray | None, n: int = 0):
     if not hasattr(index, "nprobe"):
         return None if sel is None else faiss.SearchParameters(sel=sel)
     nprobe = index.nprobe
-    if allowed is not None and len(allowed):  # keep the allowed vectors scanned ~ constant
-        nprobe = min(index.nlist, math.ceil(nprobe * n / len(allowed)))
+    if allowed is not None and len(allowed):  # scan more lists the fewer ids are allowed
+        nprobe = min(index.nlist, math.ceil(nprobe * (n / len(allowed)) ** FILTER_NPROBE_POWER))
     return faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
 
 

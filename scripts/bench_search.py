@@ -100,7 +100,8 @@ MODES = {  # name: options of Index.search; collapse as the CLI (the API default
     "default": {"collapse": True},
     "no_expand": {"collapse": True, "expand": False},
     "dense": {"collapse": True, "mode": "dense"},
-}
+    "no_collapse": {"collapse": False},  # the synthetic chunks repeat 3,000 texts: folding
+}                                        # them takes deeper searches than real ones would
 
 
 def time_search(path: Path, queries: list[str], n: int) -> dict:
@@ -129,8 +130,42 @@ def time_search(path: Path, queries: list[str], n: int) -> dict:
     return out
 
 
+def lang_recall(path: Path, n: int, seed: int, queries: int, powers: list[float]) -> dict:
+    """Recall@10 and time of a one-language search on the IVF index against exact search,
+    for each nprobe scaling ``nlp.vectors.FILTER_NPROBE_POWER`` (real E5 query vectors)."""
+    from nlp import vectors as nv
+
+    real = ann_data.real_vectors(seed=seed)
+    passages, _ = real_texts(seed)
+    base, anchors, _ = ann_data.synthesise(real["base"], n, seed)
+    langs = np.array([passages[a][0] for a in anchors])
+    index = nv.VectorIndex.load(path / "vectors.faiss")
+    index.exact = lambda ids: base[np.asarray(ids) - 1]  # ids are rows + 1 (build order)
+    qv = real["queries"][:queries]
+    out = {}
+    for power in powers:
+        nv.FILTER_NPROBE_POWER = power
+        per = {}
+        for lang in ("kk", "ru", "en"):
+            rows = np.flatnonzero(langs == lang)
+            exact = np.argsort(-(qv @ base[rows].T), axis=1)[:, :10]
+            truth = [set(rows[e] + 1) for e in exact]
+            clock = time.perf_counter()
+            _, found = index.search(qv, 10, rows + 1)
+            ms = (time.perf_counter() - clock) * 1000 / len(qv)
+            hits = [len(truth[i] & set(found[i])) / 10 for i in range(len(qv))]
+            per[lang] = {"recall@10": round(float(np.mean(hits)), 4), "ms": round(ms, 1)}
+        out[str(power)] = per
+    nv.FILTER_NPROBE_POWER = 1.0
+    return out
+
+
 def main() -> None:
     args = _args()
+    if args.lang_recall:
+        print(json.dumps(lang_recall(args.index_dir / f"n{args.n}", args.n, args.seed, 100,
+                                     [1.0, 0.5, 0.0])))
+        return
     if not ann_data.DATA.is_dir():
         print(json.dumps({"skipped": f"no {ann_data.DATA}"}))
         return
@@ -170,6 +205,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another nlp checkout to time on the same index")
+    parser.add_argument("--lang-recall", action="store_true",
+                        help="recall@10 of one-language searches per nprobe scaling")
     parser.add_argument("--time-only", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 

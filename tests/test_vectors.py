@@ -241,3 +241,15 @@ def test_vectors_ingest_past_threshold_serves_search_and_filters(pdf_dir: Path, 
         assert {h.lang for h in idx.search("migration", k=10, lang="ru")} == {"ru"}
     found = [f.level for f in diagnose(index) if f.check == "vectors"]
     assert found == ["ok"]
+
+
+def test_vectors_search_each_equals_one_search_at_a_time():
+    approx, _, _, _, _ = _pair(n=6000, approx_from=4000)
+    assert approx.kind == "ivf-sq8"
+    queries = np.random.default_rng(3).standard_normal((4, DIM)).astype(np.float32)
+    ids = approx.ids()
+    jobs = [(queries, 10, None), (queries[:2], 5, np.sort(ids[::3])),
+            (queries, 7, np.sort(ids[:500]))]  # a small filter: scored exactly
+    for (s1, i1), (s2, i2) in zip(approx.search_each(jobs), [approx.search(*j) for j in jobs],
+                                  strict=True):
+        assert np.array_equal(i1, i2) and np.allclose(s1, s2)
