@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nlp.glossary import MAX_WORDS, entries, mentioned, translate
 
@@ -37,8 +38,9 @@ def test_glossary_mentioned_prefers_the_longest_form():
     assert found == list(dict.fromkeys(found))
 
 
-def test_glossary_query_vectors_expand_only_other_languages(tmp_path, hash_embedder):
-    from nlp.index import open_index
+@pytest.fixture
+def en_ru_index(tmp_path, hash_embedder):
+    """An index of one English and one Russian text (no Kazakh)."""
     from nlp.ingestion import ingest
 
     (tmp_path / "docs").mkdir()
@@ -47,7 +49,13 @@ def test_glossary_query_vectors_expand_only_other_languages(tmp_path, hash_embed
                                              "месяцев.")
     ingest([tmp_path / "docs"], index=tmp_path / "idx", model=hash_embedder.model_id,
            progress=False, entities=False)
-    with open_index(tmp_path / "idx") as idx:
+    return tmp_path / "idx"
+
+
+def test_glossary_query_vectors_expand_only_other_languages(en_ru_index):
+    from nlp.index import open_index
+
+    with open_index(en_ru_index) as idx:
         vecs = idx.query_vectors(["refugee status decision", "the weather"])
     assert set(vecs) == {"", "kk", "ru", "en"}
     assert np.array_equal(vecs["en"], vecs[""])  # the query's own language: as typed
@@ -56,20 +64,19 @@ def test_glossary_query_vectors_expand_only_other_languages(tmp_path, hash_embed
     assert np.array_equal(vecs["kk"], vecs[""])  # no Kazakh chunk: not expanded
 
 
-def test_glossary_expansion_can_be_switched_off(tmp_path, hash_embedder):
+def test_glossary_expansion_can_be_switched_off(en_ru_index):
     from nlp.index import open_index
-    from nlp.ingestion import ingest
 
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "a.txt").write_text("Refugees get status within three months.")
-    (tmp_path / "docs" / "b.txt").write_text("Статус беженца присваивается в течение трех "
-                                             "месяцев.")
-    ingest([tmp_path / "docs"], index=tmp_path / "idx", model=hash_embedder.model_id,
-           progress=False, entities=False)
-    with open_index(tmp_path / "idx") as idx:
+    with open_index(en_ru_index) as idx:
         plain = idx.query_vectors(["refugee status decision"], expand=False)
         assert all(np.array_equal(v, plain[""]) for v in plain.values())
         only_en = idx.query_vectors(["refugee status decision"], langs=("en",))
         assert np.array_equal(only_en["ru"], only_en[""])  # Russian is not searched
         hits = idx.search("refugee status decision", k=2, expand=False)
         assert len(hits) == 2
+
+
+def test_glossary_everyday_english_words_do_not_match_alone():
+    assert translate("It will be fine.", "en") == {}
+    assert translate("Act like a man.", "en") == {}
+    assert translate("штраф за просрочку", "ru")["en"] == "fine"  # still a translation
