@@ -164,8 +164,12 @@ def search_modes(idx) -> tuple[list[str | None], dict]:
 
 
 def run_queries(idx, queries: list[str], k: int, mode: str | None, batch: int = 64) -> list:
-    """Hits per query, in batches (``mode`` passed only when set)."""
+    """Hits per query, in batches (``mode`` passed only when set). Near repeats are not
+    folded (``collapse=False``, the API's default before it folded them): these sets judge
+    the ranking, and folding a gold passage that repeats a better one would hide it."""
     extra = {"mode": mode} if mode else {}
+    if "collapse" in inspect.signature(idx.batch_search).parameters:
+        extra["collapse"] = False
     out = []
     for start in range(0, len(queries), batch):
         out.extend(idx.batch_search(queries[start:start + batch], k=k, **extra))
