@@ -81,18 +81,18 @@ def mentioned(query: str, lang: str) -> list[int]:
             found |= {word[:end] for end in range(KK_PREFIX_MIN, len(word))}
         for key in found:
             places.setdefault(key, set()).add(i)
-    found = []
+    held = []  # (words in the form, entry, the query words it covers)
     for f in sorted({f for key in places for f in by_key.get(key, ())}):
         form, n = forms[f]
         where = [set().union(*(places.get(k, set()) for k in word_keys)) for word_keys in form]
         if all(where):
-            found.append((len(form), n, set().union(*where)))
+            held.append((len(form), n, set().union(*where)))
     taken: set[int] = set()
     out: list[int] = []
-    for _, n, places in sorted(found, key=lambda f: (-f[0], f[1])):
-        if n not in out and not places <= taken:
+    for _, n, covered in sorted(held, key=lambda h: (-h[0], h[1])):
+        if n not in out and not covered <= taken:
             out.append(n)
-            taken |= places
+            taken |= covered
     return out
 
 

@@ -7,11 +7,13 @@ of chunks the store no longer has are dropped, missing ones added from the store
 interrupted ingest or a damaged file costs time, never answers. Readers take no lock and
 see the last committed state, also while an ingest is running.
 
-Search has three modes: ``dense`` (FAISS over the chunk vectors), ``keyword`` (BM25 over the
-analysed terms, ``nlp.keyword``) and ``hybrid`` (the two fused per language). Filters
-(language, document, year, entities) become one SQL condition on the chunks; the allowed
-ids go into the exact vector search and the condition into the keyword query, so a filter
-never costs top-k recall.
+Search has three modes: ``dense`` (FAISS over the chunk vectors, each language searched on
+its own and the candidates merged by calibrated cosine, ``nlp.rank.calibrated``),
+``keyword`` (BM25 over the analysed terms, ``nlp.keyword``) and ``hybrid`` (the two fused
+per language). ``Index`` is the source of candidates for ``nlp.search.run``, which ranks
+them (``nlp.rank.order``). Filters (languages, document, year, entities) become one SQL
+condition on the chunks; the allowed ids go into the exact vector search and the condition
+into the keyword query, so a filter never costs top-k recall.
 """
 
 from __future__ import annotations
