@@ -278,7 +278,12 @@ class Index:
 
     def languages(self) -> list[str]:
         """The languages of the chunks, most chunks first."""
-        return [lang for lang, _ in sorted(self._lang_ids().items(), key=lambda p: -len(p[1]))]
+        counts = self.lang_counts()
+        return sorted(counts, key=lambda lang: -counts[lang])
+
+    def lang_counts(self) -> dict[str, int]:
+        """Chunks per language (as this open index sees them)."""
+        return {lang: len(ids) for lang, ids in self._lang_ids().items()}
 
     def hits(self, pairs: list[tuple[int, float]]) -> Hits:
         """``Hit`` records of (chunk id, score) pairs, in their order."""

@@ -210,8 +210,8 @@ class ShardedIndex:
         """The languages of the chunks of all shards, most chunks first."""
         counts: dict[str, int] = {}
         for shard in self.shards:
-            for lang, ids in shard._lang_ids().items():
-                counts[lang] = counts.get(lang, 0) + len(ids)
+            for lang, n in shard.lang_counts().items():
+                counts[lang] = counts.get(lang, 0) + n
         return sorted(counts, key=lambda lang: -counts[lang])
 
     def hits(self, pairs: list[tuple[tuple[int, int], float]]) -> Hits:
