@@ -1,11 +1,14 @@
 """Keep an index and its model loaded for repeated queries: a local HTTP server and a shell.
 
-    nlp serve --index DIR [--port 8765]     GET /search?q=...&k=10&lang=kk&doc=ID  -> JSON list
+    nlp serve --index DIR [--port 8765]     GET /search?q=...&k=10&lang=kk,ru&doc=ID&mode=
+                                                &year=&entity=&by_lang=&collapse=&expand=
                                             GET /health                            -> JSON object
-    nlp shell --index DIR [-k 10] [--json]  one query per line on stdin, its hits after it
+    nlp shell --index DIR [the options of nlp search] [--json]
+                                            one query per line on stdin, its hits after it
                                             (--json: one JSON list of hits per query line)
 
-Hits are the dicts of ``nlp search --json``. The server listens on 127.0.0.1 only; a bad
+Both take the options of ``nlp search`` with its defaults (``nlp.search.make_request``);
+hits are the dicts of ``nlp search --json``. The server listens on 127.0.0.1 only; a bad
 parameter gets status 400 and ``{"error": "..."}`` (one line). All searches run on one
 thread that owns the index (SQLite connections stay in their thread) and reopen it when
 an ingest has rewritten the manifest. Only click and the standard library are imported
@@ -125,7 +128,7 @@ def search_options(query: dict[str, list[str]]) -> tuple[str, int, dict]:
         flag = one.get(name, default).lower()
         if flag not in ("0", "1", "true", "false"):
             raise BadRequest(f"{name} is 1 or 0, got {one[name]!r}")
-        options[name] = flag in ("1", "true")  # as nlp search: near repeats collapsed
+        options[name] = flag in ("1", "true")  # defaults as nlp search
     return text, k, options
 
 
