@@ -10,9 +10,9 @@ from functools import wraps
 import click
 
 from nlp.cli_options import request_options, with_search_options
+from nlp.layout import DEFAULT_INDEX
 
 INDEX_HELP = "Index directory."
-DEFAULT_INDEX = "indexes/default"
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 

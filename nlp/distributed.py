@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.errors import NlpError, ParseError, UserError
-from nlp.index import FORMAT_VERSION, STORE
+from nlp.index import FORMAT_VERSION
+from nlp.layout import STORE
 from nlp.records import Chunk, Document, Entity, Page
 from nlp.shards import ShardedIndex, merge_indexes
 from nlp.store import ENTITY_COLUMNS, Store

@@ -19,15 +19,13 @@ from nlp import keyword
 from nlp.atomic import file_sha256, leftovers
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound
 from nlp.index import (
-    MANIFEST,
-    STORE,
-    VECTORS,
     file_sha,
     read_manifest,
     read_vectors,
     rebuild_command,
     reconcile,
 )
+from nlp.layout import MANIFEST, STORE, VECTORS
 from nlp.lock import describe, holder, stale_record, writer_lock
 from nlp.store import Store
 

@@ -29,6 +29,7 @@ import numpy as np
 from nlp.errors import IndexCorrupt, IndexMismatch, IndexNotFound, UserError
 from nlp.glossary import translate
 from nlp.language import LANGS, UND
+from nlp.layout import DEFAULT_INDEX, MANIFEST, STORE, VECTORS
 from nlp.rank import Candidates
 from nlp.records import Hit
 from nlp.search import DEFAULT_MODE, LABELS, SearchRequest, make_request, query_language
@@ -37,7 +38,6 @@ from nlp.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quo
 from nlp.vectors import VectorIndex
 
 FORMAT_VERSION = 1
-MANIFEST, STORE, VECTORS = "manifest.json", "store.sqlite", "vectors.faiss"
 # the query vectors of a search (Index.query_vectors), or a function that makes them
 QueryVectors = dict[str, np.ndarray] | Callable[[], dict[str, np.ndarray]] | None
 FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, depth) of each list
@@ -469,7 +469,7 @@ class Index:
         return pd.DataFrame(rows, columns=names)
 
 
-def open_index(path: str | Path = "indexes/default") -> Index:
+def open_index(path: str | Path = DEFAULT_INDEX) -> Index:
     """Open an index directory for searching and reading."""
     return Index(path)
 

@@ -40,15 +40,13 @@ from nlp.chunk import ChunkSettings
 from nlp.errors import IndexCorrupt, IndexMismatch, ParseError, UserError
 from nlp.index import (
     FORMAT_VERSION,
-    MANIFEST,
-    STORE,
-    VECTORS,
     file_sha,
     format_message,
     read_manifest,
     read_vectors,
     reconcile,
 )
+from nlp.layout import DEFAULT_INDEX, MANIFEST, STORE, VECTORS
 from nlp.lock import describe, writer_lock
 from nlp.parse import SUFFIXES, make_doc_id
 from nlp.records import Chunk, Document
@@ -56,7 +54,6 @@ from nlp.store import Store
 from nlp.vectors import VectorIndex
 from nlp.worker import Analysed, AnalyserPool, Budget, failure_kind
 
-DEFAULT_INDEX = "indexes/default"
 STAGES = ("parse", "chunk", "entities", "embed", "store")
 CHECKPOINT_S = 300.0  # save FAISS + manifest at least this often during a long run
 MAX_WORKERS = 4  # analyser children by default (each holds the spaCy pipelines, ~0.5 GB)

@@ -26,8 +26,8 @@ from pathlib import Path
 import click
 
 from nlp.cli_options import request_options, with_search_options
+from nlp.layout import DEFAULT_INDEX
 
-DEFAULT_INDEX = "indexes/default"
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
 MAX_K = 1000

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import IndexMismatch, UserError
-from nlp.index import MANIFEST, STORE, Hits, Index, QueryVectors, read_manifest
+from nlp.index import Hits, Index, QueryVectors, read_manifest
+from nlp.layout import MANIFEST, STORE
 from nlp.rank import Candidates
 from nlp.records import Chunk, Document, Entity, Page
 from nlp.search import SearchRequest, make_request
