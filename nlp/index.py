@@ -366,7 +366,7 @@ class Index:
         pass of the model (``expand=False``: none). One batch."""
         searched = set(langs or self._lang_ids()) if expand else set()
         texts, rows = list(queries), {lang: list(range(len(queries))) for lang in LANGS}
-        for i, query in enumerate(queries):
+        for i, query in enumerate(queries if searched else ()):
             for lang, words in translate(query, query_language(query)).items():
                 if lang in searched and words:
                     rows[lang][i] = len(texts)

@@ -128,19 +128,9 @@ class VectorIndex:
         ``exact`` (default ``self.exact``) fetches float32 vectors by id; with an approximate
         index it re-scores the candidates and scores small ``allowed`` sets exactly.
         """
-        queries = np.ascontiguousarray(queries, dtype=np.float32)
-        k = max(1, min(k, len(self)))
         exact = exact or self.exact
-        if self.kind == FLAT:
-            return self.index.search(queries, k, params=_params(self.index, allowed))
-        if allowed is not None and exact is not None and len(allowed) <= EXACT_FILTER_MAX:
-            return _top_k(queries, np.unique(np.asarray(allowed, dtype=np.int64)), k, exact)
-        wanted = max(k, RERANK) if exact is not None else k
-        scores, ids = self.index.search(queries, wanted,
-                                        params=_params(self.index, allowed, len(self)))
-        if exact is None:
-            return scores, ids
-        return _rescore(queries, ids, k, exact)
+        found = self._approximate(queries, k, allowed, exact)
+        return self._finish(queries, k, allowed, exact, found)
 
     def search_each(self, jobs: list[tuple[np.ndarray, int, np.ndarray | None]],
                     threads: int = 2) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -149,24 +139,38 @@ class VectorIndex:
         query keeps one core busy), the exact re-scoring after, on this thread (the store
         connection it reads belongs to it)."""
         exact = self.exact
-        if self.kind == FLAT or exact is None or len(jobs) < 2 or threads < 2:
+        if self.kind == FLAT or len(jobs) < 2 or threads < 2:
             return [self.search(*job) for job in jobs]
         from concurrent.futures import ThreadPoolExecutor
 
-        def approx(job):
-            queries, k, allowed = job
-            if allowed is not None and len(allowed) <= EXACT_FILTER_MAX:
-                return None  # scored exactly below
-            return self.index.search(np.ascontiguousarray(queries, dtype=np.float32),
-                                     max(k, RERANK), params=_params(self.index, allowed,
-                                                                    len(self)))
-
         with ThreadPoolExecutor(min(threads, len(jobs))) as pool:
-            found = list(pool.map(approx, jobs))
-        return [self.search(*job) if raw is None else
-                _rescore(np.ascontiguousarray(job[0], dtype=np.float32), raw[1],
-                         max(1, min(job[1], len(self))), exact)
-                for job, raw in zip(jobs, found, strict=True)]
+            found = list(pool.map(lambda job: self._approximate(*job, exact), jobs))
+        return [self._finish(*job, exact, raw) for job, raw in zip(jobs, found, strict=True)]
+
+    def _approximate(self, queries: np.ndarray, k: int, allowed: np.ndarray | None,
+                     exact: Fetch | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The FAISS part of a search: (scores, ids), the candidates of an approximate index;
+        None when ``_finish`` scores a small ``allowed`` set exactly instead."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        k = max(1, min(k, len(self)))
+        if self.kind == FLAT:
+            return self.index.search(queries, k, params=_params(self.index, allowed))
+        if allowed is not None and exact is not None and len(allowed) <= EXACT_FILTER_MAX:
+            return None
+        wanted = max(k, RERANK) if exact is not None else k
+        return self.index.search(queries, wanted, params=_params(self.index, allowed, len(self)))
+
+    def _finish(self, queries: np.ndarray, k: int, allowed: np.ndarray | None,
+                exact: Fetch | None, found) -> tuple[np.ndarray, np.ndarray]:
+        """The top-k from ``_approximate``'s result: as it is (flat, or nothing to re-score
+        with), re-scored exactly, or ``allowed`` scored exactly when it gave None."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        k = max(1, min(k, len(self)))
+        if found is None:
+            return _top_k(queries, np.unique(np.asarray(allowed, dtype=np.int64)), k, exact)
+        if self.kind == FLAT or exact is None:
+            return found
+        return _rescore(queries, found[1], k, exact)
 
     def ids(self) -> np.ndarray:
         """All stored ids."""

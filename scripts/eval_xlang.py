@@ -87,15 +87,15 @@ def _normalised_map(text: str) -> tuple[str, list[int]]:
 def locate(data: Path, file: str, quote: str) -> dict | None:
     """The anchor of ``quote`` in ``file``: {page, start, end, sha256} or None."""
     path = data / file
-    pages = [None]
     if path.suffix == ".pdf":
         import pymupdf as fitz
 
-        with fitz.open(path) as pdf:
-            pages = list(range(1, pdf.page_count + 1))
+        with fitz.open(path) as pdf:  # opened once, every page's text as source_text reads it
+            pages = [(n, page.get_text()) for n, page in enumerate(pdf, 1)]
+    else:
+        pages = [(None, source_text(data, file, None))]
     wanted = " ".join(quote.split())
-    for page in pages:
-        text = source_text(data, file, page)
+    for page, text in pages:
         flat, where = _normalised_map(text)
         at = flat.find(wanted)
         if at >= 0:
