@@ -50,7 +50,7 @@ lint: setup
 	$(VENV)/bin/ruff check nlp tests scripts
 
 bench: setup
-	$(PY) scripts/bench.py --json
+	$(PY) -m scripts.bench --json
 
 clean-index:
 	rm -rf $(INDEX)

@@ -12,24 +12,24 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _API = {
-    "ingest": "nlp.ingestion",
-    "open_index": "nlp.index",
-    "Index": "nlp.index",
-    "parse_pdf": "nlp.parse",
-    "detect_language": "nlp.language",
-    "extract_entities": "nlp.entities",
-    "chunk_document": "nlp.chunk",
+    "ingest": "nlp.ingestion.local",
+    "open_index": "nlp.search.engine",
+    "Index": "nlp.search.engine",
+    "parse_pdf": "nlp.parse.document",
+    "detect_language": "nlp.text.language",
+    "extract_entities": "nlp.entities.pipeline",
+    "chunk_document": "nlp.text.chunk",
 }
 __all__ = ["Index", "chunk_document", "detect_language", "extract_entities", "ingest",
            "open_index", "parse_pdf"]
 
 if TYPE_CHECKING:
-    from nlp.chunk import chunk_document
-    from nlp.entities import extract_entities
-    from nlp.index import Index, open_index
-    from nlp.ingestion import ingest
-    from nlp.language import detect_language
-    from nlp.parse import parse_pdf
+    from nlp.entities.pipeline import extract_entities
+    from nlp.ingestion.local import ingest
+    from nlp.parse.document import parse_pdf
+    from nlp.search.engine import Index, open_index
+    from nlp.text.chunk import chunk_document
+    from nlp.text.language import detect_language
 
 
 def __getattr__(name: str):

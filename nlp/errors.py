@@ -34,7 +34,7 @@ class ModelError(NlpError):
 
 
 class IndexLocked(NlpError):
-    """Another process is writing the index (see ``nlp.lock``)."""
+    """Another process is writing the index (see ``nlp.index.lock``)."""
 
 
 class IndexCorrupt(NlpError):

@@ -15,7 +15,7 @@ class Block:
     lang: str = "und"
     kind: str = "body"  # body | heading | table | footnote
     size: float = 0.0  # dominant font size
-    quality: float = 1.0  # text-layer quality, 0 (garbage) .. 1 (clean); see nlp.pdf.quality
+    quality: float = 1.0  # text-layer quality, 0 (garbage) .. 1 (clean); see nlp.parse.quality
     flags: list[str] = field(default_factory=list)  # "broken" (kept out of chunks), "ocr"
     # (start, end, lang) offsets into ``text``, only when the block mixes languages
     segments: list[tuple[int, int, str]] = field(default_factory=list)

@@ -41,7 +41,7 @@ def real_vectors(max_passages: int = 3000, max_queries: int = 600, seed: int = 0
     rng = np.random.default_rng(seed)
     passages = _pick(_passages(), max_passages, rng)
     queries = _pick(_queries(), max_queries, rng)
-    from nlp.embed import load_embedder
+    from nlp.embed.embedders import load_embedder
 
     emb = load_embedder()
     out = {"base": emb.embed_passages([p[2] for p in passages]),

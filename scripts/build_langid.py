@@ -1,6 +1,6 @@
 """Rebuild nlp/data/langid/: the Kazakh langdetect profiles and the confidence calibration.
 
-    python scripts/build_langid.py [--data ../shared/data]
+    python -m scripts.build_langid [--data ../shared/data]
 
 1. ``kk.json``, ``ru.json``, ``en.json``: langdetect profiles (1-3-gram counts, langdetect's
    own pruning) of about 1.2-1.5 M characters per language (scripts/langid_data.py: WMT19
@@ -23,17 +23,14 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
 
+from nlp.text import language
+from scripts import langid_data as data
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import langid_data as data  # noqa: E402
-
-from nlp import language  # noqa: E402
 
 OUT = ROOT / "nlp" / "data" / "langid"
 LETTER_EDGES = [5, 10, 20, 40, 80, 160]
@@ -145,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
               "train_en": data.en_training_files(args.data),
               "tune_halves_of": eval_files(args.data)}
     manifest = {
-        "command": "python scripts/build_langid.py --data ../shared/data",
+        "command": "python -m scripts.build_langid --data ../shared/data",
         "langdetect": _version("langdetect"),
         "training_texts": {k: len(v) for k, v in corpus.items()},
         "training_chars": {k: sum(map(len, v)) for k, v in corpus.items()},

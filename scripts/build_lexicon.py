@@ -11,7 +11,7 @@ The shared PDFs are NOT used: scripts/eval_parse.py builds its hyphenation cases
 Words are lower-cased; a Latin "i" inside a Cyrillic word becomes Kazakh "і" (kz-laws writes
 it so). Hyphenated compounds ("көші-қон", "socio-economic") are kept as whole tokens.
 
-    python scripts/build_lexicon.py            # writes nlp/data/lexicon.json, prints a summary
+    python -m scripts.build_lexicon            # writes nlp/data/lexicon.json, prints a summary
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def main() -> None:
     missing = [str(p) for paths in src.values() for p in paths if not p.is_file()]
     if missing:
         sys.exit(f"missing inputs (is ../shared/data there?): {missing[:3]}")
-    out = {"meta": {"built_by": "python scripts/build_lexicon.py", "inputs": {}}}
+    out = {"meta": {"built_by": "python -m scripts.build_lexicon", "inputs": {}}}
     for lang, paths in src.items():
         counts = count_words(paths, lang)
         top = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: MAX_WORDS[lang]])

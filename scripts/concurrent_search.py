@@ -10,7 +10,7 @@ seen never going down. Once the child holds the lock, a second writer is started
 must be refused with the child's PID. At the end the index must hold every document and
 `nlp doctor` must find nothing wrong.
 
-    python scripts/concurrent_search.py [PATH ...] [--model NAME] [--interval 0.05]
+    python -m scripts.concurrent_search [PATH ...] [--model NAME] [--interval 0.05]
 
 PATHs default to corpus/*.pdf; the model defaults to the project's default embedder
 (``--model test/hash-64`` for the fast hashing one). Prints one JSON line.
@@ -36,10 +36,8 @@ QUERIES = ["work permits for foreign workers", "квота для кандасо
 
 def main() -> None:
     args = _args()
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from chaos_ingest import register
-
-    from nlp.embed import DEFAULT_MODEL
+    from nlp.embed.embedders import DEFAULT_MODEL
+    from scripts.chaos_ingest import register
 
     model = args.model or DEFAULT_MODEL
     register(model)
@@ -49,8 +47,8 @@ def main() -> None:
 
 
 def run(tmp: Path, paths: list[Path], model: str, interval: float) -> dict:
-    from nlp.index import open_index
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
+    from nlp.search.engine import open_index
 
     src, index = tmp / "src", tmp / "index"
     src.mkdir()
@@ -61,7 +59,7 @@ def run(tmp: Path, paths: list[Path], model: str, interval: float) -> dict:
     _rotate(first)
     long_lived = open_index(index)
     long_lived.search(QUERIES[0])  # loads the model before the clock starts
-    child = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "chaos_ingest.py"),
+    child = subprocess.Popen([sys.executable, "-m", "scripts.chaos_ingest",
                               "--child", str(index), model, str(src)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     stats = _search_while(child, index, long_lived, interval)
@@ -72,8 +70,8 @@ def run(tmp: Path, paths: list[Path], model: str, interval: float) -> dict:
 
 
 def _search_while(child: subprocess.Popen, index: Path, long_lived, interval: float) -> dict:
-    from nlp.index import open_index
-    from nlp.lock import record
+    from nlp.index.lock import record
+    from nlp.search.engine import open_index
 
     fresh, kept, failures, seen, regressions = [], [], [], [], 0
     second_writer, start, tick = None, time.perf_counter(), 0
@@ -116,7 +114,7 @@ def _rotate(files: list[Path]) -> None:
 
 def _second_writer(index: Path, pid: int) -> str:
     from nlp.errors import IndexLocked
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
 
     try:
         ingest([ROOT / "corpus"], index=index, progress=False)
@@ -131,8 +129,8 @@ def _report(out: bytes) -> dict | None:
 
 
 def _final(index: Path, files: int, code: int, out: bytes, err: bytes) -> dict:
-    from nlp.doctor import diagnose, worst
-    from nlp.index import open_index
+    from nlp.index.doctor import diagnose, worst
+    from nlp.search.engine import open_index
 
     with open_index(index) as idx:
         docs, answers = len(idx.documents()), bool(idx.search(QUERIES[0]))

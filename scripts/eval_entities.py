@@ -1,9 +1,9 @@
 """Measure entity extraction; print ONE JSON line.
 
-    python scripts/eval_entities.py            # NER, speed, domain gold (dev part)
-    python scripts/eval_entities.py --heldout  # ... and the held-out gold and figure set
-    python scripts/eval_entities.py --skip-ner # domain gold only (no NER sets)
-    python scripts/eval_entities.py --limit 200  # quick: first 200 texts per NER set
+    python -m scripts.eval_entities            # NER, speed, domain gold (dev part)
+    python -m scripts.eval_entities --heldout  # ... and the held-out gold and figure set
+    python -m scripts.eval_entities --skip-ner # domain gold only (no NER sets)
+    python -m scripts.eval_entities --limit 200  # quick: first 200 texts per NER set
 
 NER: micro and per-label P/R/F1, exact span + label, of the model alone ("model") and of the
 whole pipeline with rules ("pipeline") on our KazNERD dev split, NEREL dev, and English
@@ -37,17 +37,15 @@ import argparse
 import hashlib
 import json
 import os
-import sys
 import time
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from scripts.train_ner import SHARED, detokenize, kaznerd_splits, nerel_splits
 
-from train_ner import SHARED, detokenize, kaznerd_splits, nerel_splits  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 GOLD = ROOT / "tests" / "gold" / "entities_gold.jsonl"
 FIGURES_GOLD = ROOT / "tests" / "gold" / "figures_heldout.jsonl"  # figures only, see its README
@@ -159,7 +157,7 @@ def eval_ner(name: str, lang: str, data, labels, relabel=None, places_merged=Fal
     leading "the " from predicted spans (CoNLL conventions); ``proper_names`` adds a view on
     gold spans with a capitalised word only.
     """
-    from nlp.entities import extract_batch, get_pipeline, model_batch
+    from nlp.entities.pipeline import extract_batch, get_pipeline, model_batch
 
     texts, gold = [t for t, _ in data], [set(s) for _, s in data]
     relabel = relabel or {}
@@ -253,7 +251,7 @@ def ner_sets(limit: int | None, langs: tuple[str, ...] = ("kk", "ru", "en")) -> 
     out: dict = {}
     cut = (lambda xs: xs[:limit]) if limit else (lambda xs: xs)
     if (SHARED / "kaznerd").is_dir() and "kk" in langs:
-        from nlp.entities import LABELS
+        from nlp.entities.pipeline import LABELS
         out["kk_kaznerd_dev"] = eval_ner("kaznerd_dev", "kk", cut(kaznerd_splits()["dev"]), LABELS)
     if (SHARED / "nerel").is_dir() and "ru" in langs:
         dev = cut(nerel_splits()["dev"])
@@ -357,7 +355,7 @@ def score_figures(gold: list[dict], found: list, tally: Counter) -> None:
 
 def eval_gold(split: str, path: Path = GOLD) -> dict:
     """Domain gold results of one split, per language and overall."""
-    from nlp.entities import extract_batch
+    from nlp.entities.pipeline import extract_batch
 
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip()]

@@ -1,6 +1,6 @@
 """Evaluate language ID; print ONE JSON line.
 
-    python scripts/eval_langid.py [--split report|tune] [--impl FILE.py|langdetect] [--errors N]
+    python -m scripts.eval_langid [--split report|tune] [--impl FILE.py|langdetect] [--errors N]
 
 Sets (from ../shared/data; skipped cleanly when it is absent), each cut to one half by a
 hash of the normalised text (scripts/langid_data.py): thresholds and calibration were fitted
@@ -8,7 +8,7 @@ on ``tune``; figures are published on ``report`` (the default).
 
 - langid_dev: the kk/ru/en dev sentences, deduplicated (kk_Latn rows: ``kk_latn`` apart);
 - kaznerd / nerel / en_ner: sentences cut from KazNERD, NEREL dev, re3d+wikigold+SEC;
-- pdf_blocks: every block of the real text-layer PDFs (``nlp.parse.parse_pdf``), labelled
+- pdf_blocks: every block of the real text-layer PDFs (``nlp.parse.document.parse_pdf``), labelled
   with the document's language (so an English term list inside a Kazakh guide counts
   as an error: read the errors);
 - hard cases: KazNERD with Latin "i" for "і", and in the 2018 and 2021 Latin alphabets;
@@ -30,11 +30,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from scripts import langid_data as data
 
-import langid_data as data  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 
 class LangdetectAlone:
@@ -56,9 +55,9 @@ class LangdetectAlone:
 
 
 def load_impl(path: str | None):
-    """``nlp.language``, ``langdetect`` alone, or a module file with ``detect_batch``."""
+    """``nlp.text.language``, ``langdetect`` alone, or a module file with ``detect_batch``."""
     if not path:
-        from nlp import language
+        from nlp.text import language
 
         return language
     if path == "langdetect":
@@ -221,7 +220,7 @@ def evaluation_sets(root: Path, split: str) -> tuple[dict, list[str]]:
     dev = half(data.langid_dev(root))
     kaz, ner, eng = half(data.kaznerd(root)), half(data.nerel(root)), half(data.english_ner(root))
     blocks, headings = pdf_blocks(root)
-    from build_langid import LATIN_2018, LATIN_2021, transliterate
+    from scripts.build_langid import LATIN_2018, LATIN_2021, transliterate
 
     sets = {
         "langid_dev": [s for s in dev if s.lang != "kk_Latn"],
@@ -243,7 +242,7 @@ def evaluation_sets(root: Path, split: str) -> tuple[dict, list[str]]:
 
 def pdf_blocks(root: Path) -> tuple[list[data.Sample], list[data.Sample]]:
     """All blocks, and the heading blocks, of the real PDFs."""
-    from nlp.parse import parse_pdf
+    from nlp.parse.document import parse_pdf
 
     blocks, headings = [], []
     for path, lang in data.pdf_files(root):
@@ -261,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split", choices=("report", "tune"), default="report")
     parser.add_argument("--impl", default=None,
                         help="'langdetect' (stock, 55 languages) or a module file with "
-                             "detect_batch, e.g. an older nlp/language.py")
+                             "detect_batch, e.g. an older nlp/text/language.py")
     parser.add_argument("--errors", type=int, default=0, help="print N errors per set (stderr)")
     args = parser.parse_args(argv)
     if not (args.data / "langid").is_dir():
@@ -269,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     impl = load_impl(args.impl)
     sets, all_blocks = evaluation_sets(args.data, args.split)
-    result = {"split": args.split, "tuned_on": "tune", "impl": args.impl or "nlp.language"}
+    result = {"split": args.split, "tuned_on": "tune", "impl": args.impl or "nlp.text.language"}
     for name, samples in sets.items():
         predicted = impl.detect_batch([s.text for s in samples])
         result[name] = scores(samples, predicted)

@@ -1,7 +1,7 @@
 """Measure the PDF parser; print ONE JSON line.
 
-    python scripts/eval_parse.py            # about a minute or two on 2 cores (OCR included)
-    python scripts/eval_parse.py --no-ocr   # skip the OCR figures
+    python -m scripts.eval_parse            # about a minute or two on 2 cores (OCR included)
+    python -m scripts.eval_parse --no-ocr   # skip the OCR figures
 
 Figures
 - ocr_cer: character error rate of OCR against ground truth: the real scanned page that
@@ -35,7 +35,6 @@ import hashlib
 import json
 import random
 import re
-import sys
 import tempfile
 import time
 import unicodedata
@@ -45,12 +44,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.parse.document import ParseSettings, body_text, parse_pdf
+from nlp.parse.hyphenation import dehyphenate, document_counts, keep_hyphen
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "pdfs"
-sys.path.insert(0, str(ROOT))
 
-from nlp.parse import ParseSettings, body_text, parse_pdf  # noqa: E402
-from nlp.pdf.hyphenation import dehyphenate, document_counts, keep_hyphen  # noqa: E402
 
 OFF = ParseSettings(ocr="off")
 # Reading order on real pages: "n:hash" of the first (up to) six words of each paragraph,
@@ -455,7 +454,7 @@ def _scan(src: Path, out: Path, dpi: int, noise: float, angle: float = 0.0) -> P
 
 
 def ocr_figures(tmp: Path) -> dict:
-    from nlp.pdf.ocr import tessdata
+    from nlp.parse.ocr import tessdata
 
     if tessdata("kaz+rus+eng") is None:
         return {"ocr": "skipped: Tesseract with kaz/rus/eng data not found"}

@@ -1,8 +1,8 @@
 """Evaluate cross-lingual retrieval through the pipeline; print ONE JSON line.
 
 Every figure goes through the public API: ``ingest(paths, index=tmp)`` then
-``open_index(tmp).batch_search(queries, k=...)`` (imported from ``nlp.ingestion`` /
-``nlp.index``). When
+``open_index(tmp).batch_search(queries, k=...)`` (imported from ``nlp.ingestion.local`` /
+``nlp.search.engine``). When
 ``batch_search`` takes a ``mode`` argument, each mode it accepts (dense, keyword, hybrid) is
 evaluated; otherwise the one (dense) search is reported as "dense".
 
@@ -18,11 +18,11 @@ Parts (a part whose data is missing is null, with the reason under "skipped"):
            (whitespace-normalised), so judgments survive re-chunking; judgments whose quote is
            in no chunk are listed under "unmatched_judgments"
   latency  warm search p50/p95 (query embedding included) at 10k and 100k chunks: documents
-           of real paragraphs ingested through nlp.ingestion, with passage vectors reused from
+           of real paragraphs ingested through nlp.ingestion.local, with passage vectors reused from
            real embeddings plus small noise and entity extraction switched off (so building
            takes minutes, not hours); queries are embedded by the real model
 
-    python scripts/eval_retrieval.py [--quick] [--only bitext,laws,kazqad,domain,latency]
+    python -m scripts.eval_retrieval [--quick] [--only bitext,laws,kazqad,domain,latency]
         [--full] [--sample 300] [--seed 0] [--data ../shared/data] [--model NAME] [--threads N]
 
 --quick: 50 pairs per language pair, 30 law queries, 150 KazQAD passages, the domain set over
@@ -136,7 +136,7 @@ def log(message: str) -> None:
 
 def build_text_index(texts: dict[str, str], root: Path, model: str | None) -> Path:
     """Write each text to ``<name>.txt`` and ingest the folder (no entities); the index path."""
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
 
     docs = root / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -188,7 +188,7 @@ def doc_ranking(hits, k: int = K) -> list[str]:
 def eval_single_gold(index: Path, queries: list[str], golds: list[str], depth: int,
                      at1: str = "acc@1") -> dict:
     """``rank_metrics`` per available mode for queries with one gold document each."""
-    from nlp.index import open_index
+    from nlp.search.engine import open_index
 
     with open_index(index) as idx:
         modes, refused = search_modes(idx)
@@ -419,8 +419,8 @@ def grouped(queries: list[dict], records: list[dict]) -> dict:
 
 
 def eval_domain(args) -> dict:
-    from nlp.index import open_index
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
+    from nlp.search.engine import open_index
 
     paths = sorted((ROOT / "corpus").glob("*.pdf"))
     shared = args.data / "pdfs"
@@ -438,7 +438,7 @@ def eval_domain(args) -> dict:
             result = {name_of(m): grouped(queries, domain_records(idx, queries, m))
                       for m in modes}
             chunks = idx.info()["chunks"]
-            default = getattr(sys.modules.get("nlp.index"), "DEFAULT_MODE", None)
+            default = getattr(sys.modules.get("nlp.search.engine"), "DEFAULT_MODE", None)
     return {"queries": len(queries), "default_mode": default,
             "judgments": sum(len(q["relevant"]) for q in queries),
             "shared_pdfs": use_shared, "documents": len(report.added), "chunks": chunks,
@@ -452,7 +452,8 @@ def eval_domain(args) -> dict:
 
 class NoisyReuseEmbedder:
     """Passage vectors: a real embedding (picked by text hash) plus small Gaussian noise;
-    query vectors: the real model. Lets 100k chunks go through ``nlp.ingestion`` in minutes."""
+    query vectors: the real model. Lets 100k chunks go through ``nlp.ingestion.local`` in
+    minutes."""
 
     def __init__(self, real, pool: np.ndarray, sigma: float = 0.01, seed: int = 0) -> None:
         self.real, self.pool, self.sigma = real, pool, sigma
@@ -497,7 +498,7 @@ def synthetic_docs(pool: dict[str, list[str]], chars: int, start: int, rng: rand
 
 def grow_index(root: Path, target: int, pool, model: str, rng, state: dict) -> int:
     """Ingest synthetic documents into ``root/index`` until it holds ``target`` chunks."""
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
 
     while state["chunks"] < target:
         per_chunk = state["chars"] / state["chunks"] if state["chunks"] else 800.0
@@ -519,7 +520,7 @@ def grow_index(root: Path, target: int, pool, model: str, rng, state: dict) -> i
 
 def time_searches(index: Path, queries: list[str], embedder, n: int) -> dict:
     """Warm p50/p95 of single searches (query embedding included) per mode."""
-    from nlp.index import open_index
+    from nlp.search.engine import open_index
 
     out = {}
     with open_index(index) as idx:
@@ -554,15 +555,15 @@ def pool_vectors(pool: dict[str, list[str]], real, n: int, seed: int) -> np.ndar
 
 
 def eval_latency(args) -> dict:
-    from nlp.embed import load_embedder, register_embedder
+    from nlp.embed.embedders import load_embedder, register_embedder
 
     pool = paragraph_pool(args.data)
     real = load_embedder(args.model)
     fake = NoisyReuseEmbedder(real, pool_vectors(pool, real, 256, args.seed), seed=args.seed)
     register_embedder(fake.model_id, fake)
     queries = [q["query"] for q in load_queries()]
-    out = {"build": "nlp.ingestion of documents of 30 real paragraphs (kk:ru:en = 2:2:1) with "
-                    "entity extraction off; passage vectors = one of 256 real paragraph "
+    out = {"build": "nlp.ingestion.local of documents of 30 real paragraphs (kk:ru:en = 2:2:1) "
+                    "with entity extraction off; passage vectors = one of 256 real paragraph "
                     "embeddings + N(0, 0.01^2) noise; queries embedded by the real model",
            "queries": args.latency_queries, "k": K}
     state = {"chunks": 0, "docs": 0, "chars": 0}

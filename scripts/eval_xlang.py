@@ -15,9 +15,9 @@ each split (``dev``: used while building; ``heldout``: a third of each language'
 chosen by a hash of the id, scored at the end) and each mode: P@1, hit@5 and MRR@5 per group
 (same, cross) and per language pair (query -> answer languages).
 
-    python scripts/eval_xlang.py [--index-dir /tmp/xlang-index] [--split dev|heldout|all]
+    python -m scripts.eval_xlang [--index-dir /tmp/xlang-index] [--split dev|heldout|all]
         [--modes hybrid,dense] [--k 5] [--data ../shared/data]
-    python scripts/eval_xlang.py --freeze DRAFT.jsonl   # quotes -> anchors (offsets + sha256)
+    python -m scripts.eval_xlang --freeze DRAFT.jsonl   # quotes -> anchors (offsets + sha256)
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def grouped(questions: list[dict], records: list[dict], k: int) -> dict:
 
 def build_index(data: Path, index_dir: Path, model: str | None) -> dict:
     """Ingest the collection into ``index_dir`` (unchanged files are skipped)."""
-    from nlp.ingestion import ingest
+    from nlp.ingestion.local import ingest
 
     files = collection(data)
     log(f"ingest {len(files)} documents into {index_dir}")
@@ -236,7 +236,7 @@ def main() -> None:
     if not (args.data / "texts").is_dir() or not args.gold.is_file():
         print(json.dumps({"skipped": f"no {args.data} or {args.gold}"}))
         return
-    from nlp.index import open_index
+    from nlp.search.engine import open_index
 
     questions, stale = load_gold(args.data, args.gold)
     if args.split != "all":

@@ -6,14 +6,15 @@ cross-reference data and objects spliced in from another PDF (1-3 mutations each
 ``--zoo`` the full-scale PDF zoo of tests/pdf_zoo.py joins them (5,000 pages, an image
 bomb, 100,000-deep nesting, encryption, HTML/PNG named .pdf, JavaScript and attachments).
 
-All files go through ``nlp.ingestion.ingest`` (child-process parser under the per-file budget), in
+All files go through ``nlp.ingestion.local.ingest`` (child-process parser under the per-file
+budget), in
 batches into one index. Counted: files added / failed by kind; ``untyped`` = the parser
-raised something other than ParseError (kind "unexpected": a bug in nlp.parse);
+raised something other than ParseError (kind "unexpected": a bug in nlp.parse.document);
 ``parser_crashes`` = the parser child died (contained, the batch went on); ``timeouts``;
 ``hangs_beyond_budget`` = files whose parse wait exceeded the budget plus the grace; and
 whether the index then opens, answers a search and holds one vector per chunk.
 
-    python scripts/fuzz_parse.py [--n 1000] [--seed 0] [--timeout 30] [--memory 2048] [--zoo]
+    python -m scripts.fuzz_parse [--n 1000] [--seed 0] [--timeout 30] [--memory 2048] [--zoo]
 
 Prints one JSON line (the first failures of each kind are listed by mutation, not by name).
 """
@@ -25,7 +26,6 @@ import glob
 import json
 import random
 import re
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -117,8 +117,7 @@ def make_mutants(folder: Path, seeds: list[Path], n: int, rng: random.Random) ->
 
 def main() -> None:
     args = _args()
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from chaos_ingest import HASH_MODEL, register
+    from scripts.chaos_ingest import HASH_MODEL, register
 
     register(HASH_MODEL)
     rng = random.Random(args.seed)
@@ -132,8 +131,8 @@ def main() -> None:
 
 
 def run(folder: Path, made: dict, zoo: dict, index: Path, args, seeds: list[Path]) -> dict:
-    from nlp.ingestion import ingest
-    from nlp.worker import GRACE_S, Budget
+    from nlp.ingestion.children import GRACE_S, Budget
+    from nlp.ingestion.local import ingest
 
     budget = Budget(args.timeout, args.memory)
     files = sorted(folder.iterdir()) + list(zoo.values())
@@ -163,8 +162,8 @@ def run(folder: Path, made: dict, zoo: dict, index: Path, args, seeds: list[Path
 
 
 def _index_checks(index: Path) -> dict:
-    from nlp.doctor import diagnose, worst
-    from nlp.index import open_index
+    from nlp.index.doctor import diagnose, worst
+    from nlp.search.engine import open_index
 
     with open_index(index) as idx:
         info = idx.info()
@@ -193,8 +192,7 @@ def _zoo_outcomes(zoo: dict, reports) -> dict:
 
 
 def _zoo(folder: Path) -> dict:
-    sys.path.insert(0, str(ROOT / "tests"))
-    import pdf_zoo
+    from scripts import pdf_zoo
 
     return pdf_zoo.build(folder, pages=5000, image_side=30000)
 

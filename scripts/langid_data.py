@@ -220,7 +220,7 @@ def pdf_files(data: Path = SHARED) -> list[tuple[Path, str]]:
 
 def pdf_blocks(data: Path = SHARED) -> list[Sample]:
     """Every text block of the real PDFs, labelled with its document's language."""
-    from nlp.parse import parse_pdf
+    from nlp.parse.document import parse_pdf
 
     out = []
     for path, lang in pdf_files(data):

@@ -12,7 +12,7 @@ A source is UTF-8 text, a front-matter block then a Markdown-like body:
     ## Heading / ### Subheading, paragraphs with **bold** and *italic*, "- " lists;
     a "::: columns" line ends the full-width lead (title, byline, abstract).
 
-Run ``python scripts/make_corpus.py`` from the repository root. Output is deterministic.
+Run ``python -m scripts.make_corpus`` from the repository root. Output is deterministic.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Train the Kazakh (KazNERD), Russian (NEREL) and English spaCy NER pipelines in nlp/models/.
+"""Train the Kazakh (KazNERD), Russian (NEREL) and English spaCy NER pipelines in
+nlp/entities/models/.
 
-    python scripts/train_ner.py convert kk|ru|en  # data -> build/ner/<lang>/{train,tune,dev}.spacy
-    python scripts/train_ner.py train kk|ru|en    # spaCy train, scripts/ner.cfg -> build/ner/<lang>
-    python scripts/train_ner.py install kk|ru|en  # best checkpoint + record -> nlp/models/
+    python -m scripts.train_ner convert kk|ru|en  # data -> build/ner/<lang>/{train,tune,dev}.spacy
+    python -m scripts.train_ner train kk|ru|en    # spaCy train, scripts/ner.cfg -> build/ner/<lang>
+    python -m scripts.train_ner install kk|ru|en  # best checkpoint + record -> nlp/entities/models/
 
 ru also gets static word vectors: navec's news embeddings (shipped in the natasha wheel),
 pruned to the most frequent words plus the words of NEREL train and reduced by PCA, keyed by
@@ -29,7 +30,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SHARED = ROOT.parent / "shared" / "data"
 KAZNERD = SHARED / "kaznerd" / "IOB2_valid.txt"
@@ -202,7 +202,7 @@ EN_SAMPLE = 2000  # tune and dev sentences drawn from WikiANN dev / test
 
 def read_english(path: Path) -> list[Gold]:
     """A CoNLL file as eval_entities reads its English sets (WikiANN's "en:" prefix cut)."""
-    from eval_entities import read_conll
+    from scripts.eval_entities import read_conll
 
     text = path.read_text(encoding="utf-8")
     if path.parent.name == "wikiann_en":
@@ -230,7 +230,7 @@ def blank(lang: str):
     """The blank pipeline whose tokenizer the trained model uses."""
     import spacy
 
-    from nlp.models.kazakh import register
+    from nlp.entities.models.kazakh import register
 
     register()
     return spacy.blank(lang)
@@ -334,8 +334,8 @@ def train(lang: str) -> None:
 
 
 def install(lang: str) -> None:
-    """Copy the best checkpoint into nlp/models/ner_<lang> with its training record."""
-    from nlp.models import model_path
+    """Copy the best checkpoint into nlp/entities/models/ner_<lang> with its training record."""
+    from nlp.entities.models import model_path
 
     out = BUILD / lang
     overrides = json.loads((out / "model" / "overrides.json").read_text(encoding="utf-8"))
@@ -345,7 +345,7 @@ def install(lang: str) -> None:
     config = target / "config.cfg"  # training paths relative to the repository, not this machine
     config.write_text(config.read_text(encoding="utf-8").replace(f"{ROOT}/", ""), encoding="utf-8")
     record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    record |= {"command": " && ".join(f"OMP_NUM_THREADS=1 python scripts/train_ner.py {step} "
+    record |= {"command": " && ".join(f"OMP_NUM_THREADS=1 python -m scripts.train_ner {step} "
                                       f"{lang}" for step in ("convert", "train", "install")),
                "config": str(CONFIG.relative_to(ROOT)), "config_sha256": sha256(CONFIG),
                "overrides": {k: v for k, v in overrides.items() if not k.startswith("paths.")},

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from nlp import embed
-from nlp.embed import HashEmbedder
+from nlp.embed import embedders as embed
+from nlp.embed.embedders import HashEmbedder
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+TESTS = Path(__file__).resolve().parent  # tests/, which mirrors nlp/
+ROOT = TESTS.parent
+GOLD = TESTS / "gold"
+SHARED = ROOT.parent / "shared" / "data"
 
 TEXTS = {
     "kk": [

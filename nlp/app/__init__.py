@@ -1,0 +1,1 @@
+"""What people use: the ``nlp`` command, the local web server and shell, rendering."""

@@ -1,0 +1,63 @@
+"""What the commands share: the error wrapper and the search options of ``nlp search`` and
+``nlp shell`` (click only, no command imported here, so ``nlp.app.cli`` and
+``nlp.app.serve`` import it without a cycle)."""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+
+import click
+
+MODES = ("dense", "keyword", "hybrid")  # as nlp.search.request.MODES (kept light: no numpy here)
+
+
+def friendly(func):
+    """Print a user mistake or a known failure as one line and exit 1; no traceback."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from nlp.errors import NlpError
+
+        try:
+            return func(*args, **kwargs)
+        except NlpError as err:
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+def with_search_options(func):
+    """Add the options of one ``nlp.search.request.SearchRequest`` to a command."""
+    options = [
+        click.option("-k", "k", default=10, show_default=True, type=int,
+                     help="Number of hits (per language with --by-lang)."),
+        click.option("--mode", default=None, type=click.Choice(MODES),
+                     help="Meaning (dense), exact terms (keyword) or both fused (hybrid) "
+                          "[default: hybrid]."),
+        click.option("--lang", default=None,
+                     help="Only chunks in these languages: kk, ru, en or several (kk,ru)."),
+        click.option("--doc", default=None, help="Only chunks of this document id."),
+        click.option("--year", default=None, help="Only documents of this year or range "
+                     "(2021, 2019-2022), from their metadata."),
+        click.option("--entity", "entities", multiple=True, metavar="LABEL:ID",
+                     help="Only chunks mentioning this entity, e.g. LAW:law:477-IV or "
+                          "ORG:kz.mlsp (repeat: all of them; ids from nlp entities)."),
+        click.option("--no-collapse", is_flag=True,
+                     help="Keep chunks that nearly repeat a better hit."),
+        click.option("--by-lang", is_flag=True,
+                     help="The best k hits in each language, grouped by language."),
+        click.option("--no-expand", is_flag=True,
+                     help="Search other languages without the query's glossary terms "
+                          "(faster: one pass of the model)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def request_options(mode, lang, doc, year, entities, no_collapse, by_lang,
+                    no_expand) -> dict:
+    """Keyword arguments of ``Index.search`` from the options of ``with_search_options``."""
+    return {"mode": mode, "lang": lang, "doc": doc, "year": year,
+            "entity": list(entities) or None, "collapse": not no_collapse,
+            "by_lang": by_lang, "expand": not no_expand}

@@ -1,0 +1,251 @@
+"""Keep an index and its model loaded for repeated queries: a local HTTP server and a shell.
+
+    nlp serve --index DIR [--port 8765]     GET /search?q=...&k=10&lang=kk,ru&doc=ID&mode=
+                                                &year=&entity=&by_lang=&collapse=&expand=
+                                            GET /health                            -> JSON object
+    nlp shell --index DIR [the options of nlp search] [--json]
+                                            one query per line on stdin, its hits after it
+                                            (--json: one JSON list of hits per query line)
+
+Both take the options of ``nlp search`` with its defaults (``nlp.search.request.make_request``);
+hits are the dicts of ``nlp search --json``. The server listens on 127.0.0.1 only; a bad
+parameter gets status 400 and ``{"error": "..."}`` (one line). All searches run on one
+thread that owns the index (SQLite connections stay in their thread) and reopen it when
+an ingest has rewritten the manifest. Only click and the standard library are imported
+here, so ``nlp --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from nlp.app.options import friendly, request_options, with_search_options
+from nlp.index.layout import DEFAULT_INDEX
+
+DEFAULT_PORT = 8765
+HOST = "127.0.0.1"
+MAX_K = 1000
+PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "collapse", "by_lang", "expand"}
+WARM_UP_QUERY = "migration"
+
+
+class BadRequest(ValueError):
+    """A request the server refuses with status 400."""
+
+
+class Searcher:
+    """An open index on a thread of its own; ``search`` may be called from any thread."""
+
+    def __init__(self, index: str | Path) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.path = Path(index)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp-search")
+        self._index, self._stamp = None, None
+        try:
+            self._call(self._open)
+        except BaseException:
+            self._thread.shutdown()
+            raise
+
+    def search(self, query: str, k: int = 10, **options) -> list[dict]:
+        """The hits of ``query`` as ``nlp search --json`` dicts."""
+        return self._call(lambda: [h.to_dict() for h in self._fresh().search(query, k=k,
+                                                                            **options)])
+
+    def health(self) -> dict:
+        """Status, index path, model and chunk count."""
+        def read() -> dict:
+            idx = self._fresh()
+            return {"status": "ok", "index": str(self.path), "model": idx.manifest["model"],
+                    "chunks": len(idx.vectors)}
+        return self._call(read)
+
+    def warm_up(self) -> float:
+        """Load the model now (a first query), so no request pays for it; seconds taken."""
+        clock = time.perf_counter()
+        self.search(WARM_UP_QUERY, k=1)
+        return time.perf_counter() - clock
+
+    def close(self) -> None:
+        self._call(self._close)
+        self._thread.shutdown()
+
+    def _call(self, func):
+        return self._thread.submit(func).result()
+
+    def _open(self) -> None:
+        from nlp.search.engine import open_index
+
+        self._stamp = self._manifest_stamp()
+        self._index = open_index(self.path)
+
+    def _close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def _fresh(self):
+        """The open index, reopened first if an ingest has written a new manifest."""
+        if self._manifest_stamp() != self._stamp:
+            self._close()
+            self._open()
+        return self._index
+
+    def _manifest_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = (self.path / "manifest.json").stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+
+def search_options(query: dict[str, list[str]]) -> tuple[str, int, dict]:
+    """(q, k, options for ``Index.search``) from a parsed query string; ``BadRequest``."""
+    unknown = sorted(set(query) - PARAMS)
+    if unknown:
+        raise BadRequest(f"unknown parameter {unknown[0]!r}; use {', '.join(sorted(PARAMS))}")
+    one = {name: values[-1] for name, values in query.items() if name != "entity"}
+    text = one.get("q", "").strip()
+    if not text:
+        raise BadRequest("missing query: add ?q=some+words")
+    try:
+        k = int(one.get("k", "10"))
+    except ValueError:
+        raise BadRequest(f"k must be a whole number, got {one['k']!r}") from None
+    if not 1 <= k <= MAX_K:
+        raise BadRequest(f"k must be between 1 and {MAX_K}, got {k}")
+    options = {name: one[name] or None for name in ("doc", "mode", "year") if name in one}
+    options["lang"] = ",".join(query.get("lang", [])) or None  # lang=kk&lang=ru or lang=kk,ru
+    options["entity"] = query.get("entity") or None
+    for name, default in (("collapse", "1"), ("by_lang", "0"), ("expand", "1")):
+        flag = one.get(name, default).lower()
+        if flag not in ("0", "1", "true", "false"):
+            raise BadRequest(f"{name} is 1 or 0, got {one[name]!r}")
+        options[name] = flag in ("1", "true")  # defaults as nlp search
+    return text, k, options
+
+
+def make_server(searcher: Searcher, port: int = DEFAULT_PORT):
+    """A ``ThreadingHTTPServer`` on 127.0.0.1:``port`` (0: any free port) using ``searcher``."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = type("Handler", (_Handler, BaseHTTPRequestHandler), {"searcher": searcher})
+    server = ThreadingHTTPServer((HOST, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+class _Handler:
+    """The request handling of ``make_server`` (mixed into ``BaseHTTPRequestHandler``)."""
+
+    searcher: Searcher
+    server_version = "nlp"
+    timeout = 60  # seconds a client may take to send its request
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        from urllib.parse import parse_qs, urlsplit
+
+        from nlp.errors import NlpError, UserError
+
+        url = urlsplit(self.path)
+        try:
+            if url.path == "/health":
+                return self._send(200, self.searcher.health())
+            if url.path != "/search":
+                return self._send(404, {"error": f"no such path {url.path!r}; use /search "
+                                                 "or /health"})
+            text, k, options = search_options(parse_qs(url.query, keep_blank_values=True))
+            return self._send(200, self.searcher.search(text, k, **options))
+        except (BadRequest, UserError) as err:
+            return self._send(400, {"error": _one_line(err)})
+        except NlpError as err:
+            return self._send(500, {"error": _one_line(err)})
+
+    def _send(self, status: int, body) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's name
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+# --- commands (registered on the ``nlp`` group at the end of nlp/app/cli.py) ------------------
+
+@click.command("serve")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help="Index directory.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+@friendly
+def serve_cli(index, port) -> None:
+    """Serve searches over HTTP on 127.0.0.1, the model loaded once: GET /search?q=..."""
+    searcher = Searcher(index)
+    seconds = searcher.warm_up()
+    server = make_server(searcher, port)
+    host, port = server.server_address[:2]
+    click.echo(f"Serving {index} on http://{host}:{port}/search?q=... (model loaded in "
+               f"{seconds:.1f} s; Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        searcher.close()
+
+
+@click.command("shell")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help="Index directory.")
+@with_search_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of hits per query.")
+@friendly
+def shell_cli(index, k, as_json, **options) -> None:
+    """Search interactively: one query per line on stdin, the model loaded once."""
+    from nlp.errors import UserError
+
+    searcher = Searcher(index)
+    prompt = sys.stdin.isatty()
+    try:
+        for line in _lines(prompt):
+            try:
+                hits = searcher.search(line, k, **request_options(**options))
+            except UserError as err:
+                click.echo(f"Error: {err}", err=True)
+                continue
+            click.echo(_render(hits, line, as_json))
+    finally:
+        searcher.close()
+
+
+def _lines(prompt: bool):
+    """Non-empty stripped lines of stdin, with a prompt on a terminal; stops at EOF."""
+    while True:
+        if prompt:
+            click.echo("> ", nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line:
+            return
+        if line.strip():
+            yield line.strip()
+
+
+def _render(hits: list[dict], query: str, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(hits, ensure_ascii=False)
+    from nlp.app.show import hits_table
+    from nlp.records import Hit
+
+    return hits_table([Hit(**h) for h in hits], query) if hits else "No hits."

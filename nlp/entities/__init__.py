@@ -1,0 +1,1 @@
+"""Entities: the NER models, the rules (laws, agencies, figures, dates) and the pipeline."""

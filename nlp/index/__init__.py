@@ -1,0 +1,1 @@
+"""The index directory: layout, store, vectors, keyword index, writer, migrations, checks."""

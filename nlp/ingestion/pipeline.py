@@ -1,0 +1,89 @@
+"""The ingest pipeline as plain functions over records (``nlp.records``):
+
+    path -parse-> Document            (nlp.parse.document.parse_pdf; each block's language)
+         -chunk-> [Chunk]             (nlp.text.chunk.chunk_document; each chunk's language)
+         -entities-> [(Chunk, page, Entity)]   (nlp.entities.pipeline.extract_batch)
+         -embed-> float32 (n, dim)    (the index's embedder; unchanged texts keep their vectors)
+         -write-> the index           (nlp.index.writer.IndexWriter.add)
+
+``analyse_document`` runs chunk and entities; ``nlp.ingestion.children`` runs parse and it in a
+budgeted child process, ``nlp.ingestion.local`` (one machine) and ``nlp.ingestion.distributed``
+(Ray) then call ``name_document``, ``embed_distinct`` and the writer. The child processes
+and Ray are transport around these functions, not part of them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+from nlp.records import Chunk, Document, Entity
+
+STAGES = ("parse", "chunk", "entities", "embed", "store")
+
+
+class Analysed(NamedTuple):
+    """A parsed document with its chunks and (chunk, page, entity) triples."""
+
+    doc: Document
+    chunks: list[Chunk]
+    found: list[tuple[Chunk, int, Entity]]
+    seconds: dict[str, float]  # time per stage
+
+
+def analyse_document(doc: Document, settings, seconds: dict | None = None,
+                     entities: bool = True):
+    """(chunks, (chunk, page, entity) triples) of a parsed document, as ``nlp ingest`` keeps;
+    no entities when ``entities`` is False."""
+    from nlp.entities.pipeline import extract_batch
+    from nlp.text.chunk import chunk_document
+
+    seconds = {} if seconds is None else seconds
+    clock = time.perf_counter()
+    chunks = chunk_document(doc, settings)
+    seconds["chunk"] = time.perf_counter() - clock
+    found = dedupe_entities(doc, chunks, extract_batch([(c.text, c.lang) for c in chunks])
+                            if entities else [[] for _ in chunks])
+    seconds["entities"] = time.perf_counter() - clock - seconds["chunk"]
+    return chunks, found
+
+
+def dedupe_entities(doc: Document, chunks: list[Chunk], per_chunk: list[list[Entity]]):
+    """(chunk, page, entity) triples; an entity seen in an overlap is kept once."""
+    page_starts, offset = [], 0
+    for page in doc.pages:
+        page_starts.append(offset)
+        offset += len(page.text) + 1
+    seen, out = set(), []
+    for chunk, entities in zip(chunks, per_chunk, strict=True):
+        for e in entities:
+            key = (chunk.start + e.start, chunk.start + e.end, e.label)
+            if key not in seen:
+                seen.add(key)
+                page = sum(1 for s in page_starts if s <= key[0])
+                out.append((chunk, page, e))
+    return out
+
+
+def name_document(doc: Document, chunks: list[Chunk], doc_id: str, path: str) -> None:
+    """Give the document its id in this index; its chunk ids follow."""
+    old, doc.doc_id, doc.path = doc.doc_id, doc_id, path
+    for chunk in chunks:
+        chunk.doc_id = doc_id
+        chunk.chunk_id = doc_id + chunk.chunk_id[len(old):]
+
+
+def embed_distinct(embedder, pairs: list[tuple[str, str]], known: dict | None = None):
+    """Vectors (n, dim) of (sha256, text) pairs, in order: each distinct text that ``known``
+    (sha256 -> vector) lacks is embedded once, all in one call."""
+    import numpy as np
+
+    known = dict(known or {})
+    todo = list(dict.fromkeys(sha for sha, _ in pairs if sha not in known))
+    if todo:
+        text = dict(pairs)
+        fresh = embedder.embed_passages([text[sha] for sha in todo])
+        known.update(zip(todo, np.asarray(fresh, dtype=np.float32), strict=True))
+    if not pairs:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack([known[sha] for sha, _ in pairs]).astype(np.float32, copy=False)

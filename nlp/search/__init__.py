@@ -1,0 +1,1 @@
+"""Searching an index: requests, candidates, the ranking, the glossary, several shards as one."""

@@ -1,0 +1,1 @@
+"""Text in one language or several: language tags, chunks, terms and stems."""

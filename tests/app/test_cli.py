@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nlp.app.cli import main
+
+MODEL = "test/hash-64"
+
+
+@pytest.fixture
+def index(pdf_dir: Path, tmp_path: Path) -> str:
+    index = str(tmp_path / "idx")
+    result = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", index, "--model", MODEL])
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output
+    return index
+
+
+def test_cli_search_json_has_hit_fields(index: str):
+    result = CliRunner().invoke(main, ["search", "рабочей силы", "--index", index, "--json"])
+    assert result.exit_code == 0, result.output
+    hits = [json.loads(line) for line in result.output.splitlines()]
+    assert hits and set(hits[0]) == {"rank", "score", "doc_id", "path", "title", "page_start",
+                                     "page_end", "lang", "chunk_id", "text"}
+
+
+def test_cli_search_table_for_people(index: str):
+    result = CliRunner().invoke(main, ["search", "квота", "--index", index, "-k", "2"])
+    assert result.exit_code == 0
+    assert result.output.startswith(" 1. ")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_cli_entities_export_formats(index: str, tmp_path: Path, fmt: str):
+    out = tmp_path / f"entities.{fmt}"
+    result = CliRunner().invoke(main, ["entities", "--index", index, "--format", fmt,
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    frame = {"csv": pd.read_csv, "jsonl": lambda p: pd.read_json(p, lines=True),
+             "parquet": pd.read_parquet}[fmt](out)
+    assert len(frame) > 0 and {"doc_id", "chunk_id", "page", "label", "norm"} <= set(frame)
+
+
+def test_cli_entities_table_filtered_by_label(index: str):
+    result = CliRunner().invoke(main, ["entities", "--index", index, "--label", "LAW"])
+    assert result.exit_code == 0 and "477-IV" in result.output
+
+
+def test_cli_info_and_parse(index: str, pdf_dir: Path):
+    info = json.loads(CliRunner().invoke(main, ["info", "--index", index, "--json"]).output)
+    assert info["documents"] == 3 and info["chunks"] > 0
+    parsed = CliRunner().invoke(main, ["parse", str(pdf_dir / "brief_kk.pdf"), "--json"])
+    data = json.loads(parsed.output)
+    assert data["pages"][0]["blocks"][0]["lang"] == "kk"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["search", "", "--index", "{index}"], "Empty query"),
+    (["search", "x", "--index", "{index}", "--lang", "fr"], "Unknown language"),
+    (["search", "x", "--index", "{missing}"], "No index at"),
+    (["entities", "--index", "{index}", "--label", "FOO"], "Unknown label"),
+    (["entities", "--index", "{index}", "--format", "parquet"], "give a file with -o"),
+    (["parse", "{missing}"], "no such file"),
+    (["ingest", "{missing}", "--index", "{index}"], "No such file"),
+])
+def test_cli_user_mistakes_one_line_exit_1(index: str, tmp_path: Path, args, message):
+    args = [a.format(index=index, missing=tmp_path / "missing.pdf") for a in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_help_does_not_import_torch():
+    code = ("import sys; from click.testing import CliRunner; from nlp.app.cli import main; "
+            "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0; "
+            "print(sorted(m for m in ('torch', 'spacy', 'sentence_transformers', 'faiss') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_api_ingest_stays_callable_after_use(pdf_dir: Path, tmp_path: Path):
+    import nlp
+
+    for _ in range(2):  # a submodule import must not shadow the function
+        nlp.ingest([pdf_dir], index=tmp_path / "idx", model=MODEL, progress=False)
+    assert callable(nlp.ingest) and callable(nlp.open_index)
+
+
+def test_cli_ingest_no_entities_and_workers(pdf_dir: Path, tmp_path: Path):
+    index = str(tmp_path / "bare")
+    result = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", index, "--model",
+                                       MODEL, "--no-entities", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output and " 0 entities" in result.output
+    bad = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", index, "--workers", "0"])
+    assert bad.exit_code != 0 and "--workers" in bad.output
