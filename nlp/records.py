@@ -13,7 +13,7 @@ class Block:
     text: str
     bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     lang: str = "und"
-    kind: str = "body"  # body | heading | table | footnote
+    kind: str = "body"  # body | heading | table | footnote | toc | note (of a legal act)
     size: float = 0.0  # dominant font size
     quality: float = 1.0  # text-layer quality, 0 (garbage) .. 1 (clean); see nlp.parse.quality
     flags: list[str] = field(default_factory=list)  # "broken" (kept out of chunks), "ocr"
@@ -88,6 +88,8 @@ class Chunk:
     section: str
     sha256: str
     entities: list[Entity] = field(default_factory=list)
+    article: str = ""  # of a legal act: the article's number ("37", "19-1"); see nlp.text.legal
+    chapter: str = ""  # ... and its chapter's number
 
 
 @dataclass
@@ -102,6 +104,8 @@ class Hit:
     lang: str
     chunk_id: str
     text: str
+    article: str = ""  # the article of a legal act the passage is in ("37")
+    section: str = ""  # the heading it falls under ("Статья 37. Порядок ...")
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

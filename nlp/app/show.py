@@ -26,14 +26,22 @@ def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
     for h in hits:
         if grouped and h.rank == 1:
             out.append(f"── {LANG_NAMES.get(h.lang, h.lang)} ──")
-        pages = f"p.{h.page_start}" + (f"-{h.page_end}" if h.page_end != h.page_start else "")
         title = _cut(h.title or h.doc_id, 70)
-        out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {pages}  {title}")
+        out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {where(h)}  {title}")
         out.append(textwrap.indent(_snippet(h.text, query, h.lang, ansi), "      "))
     return "\n".join(out)
 
 
 LANG_NAMES = {"kk": "Kazakh (kk)", "ru": "Russian (ru)", "en": "English (en)"}
+ARTICLE_CITES = {"ru": "ст. {}", "kk": "{}-бап", "en": "Art. {}"}
+
+
+def where(hit: Hit) -> str:
+    """Where a hit is, as one cites it: the article of a legal act ("ст. 37", "37-бап",
+    "Art. 37") or the pages ("p.4", "p.4-5")."""
+    if hit.article:
+        return ARTICLE_CITES.get(hit.lang, "Art. {}").format(hit.article)
+    return f"p.{hit.page_start}" + (f"-{hit.page_end}" if hit.page_end != hit.page_start else "")
 
 
 def _snippet(text: str, query: str, lang: str, ansi: bool) -> str:

@@ -67,10 +67,19 @@ def m003_language_stats(db: sqlite3.Connection) -> None:
     langstats.migrate(db)
 
 
+def m004_legal_parts(db: sqlite3.Connection) -> None:
+    """The article and chapter of a legal act a chunk is in (``nlp.text.legal``)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+    for column in ("article", "chapter"):
+        if column not in have:
+            db.execute(f"ALTER TABLE chunks ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_tables,
     m002_keyword_index,
     m003_language_stats,
+    m004_legal_parts,
 ]
 
 

@@ -27,7 +27,7 @@ from nlp.index.layout import CONFIG_KEYS
 from nlp.records import Chunk, Document, Entity
 
 CHUNK_COLUMNS = ("chunk_id", "doc_id", "seq", "text", "start", "end", "page_start",
-                 "page_end", "lang", "section", "sha256")
+                 "page_end", "lang", "section", "sha256", "article", "chapter")
 ENTITY_COLUMNS = ("doc_id", "chunk_id", "page", "lang", "start", "end", "label", "text",
                   "norm", "canonical_id", "value", "unit", "source")
 DOCUMENT_COLUMNS = ("doc_id", "path", "sha256", "title", "lang", "langs", "pages",
@@ -191,15 +191,25 @@ class Store:
         return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                 for t in ("documents", "chunks", "entities")}
 
+    def legal_columns(self, alias: str = "c.") -> str:
+        """The chunks' ``article, chapter`` columns for a SELECT, "" for each in a store that
+        a reader opened before its migration to them (``nlp.index.migrations``)."""
+        if not hasattr(self, "_legal"):
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}
+            self._legal = {"article", "chapter"} <= have
+        return (f"{alias}article, {alias}chapter" if self._legal
+                else "'' AS article, '' AS chapter")
+
     def chunk_rows(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
         """Chunk rows joined with their document, keyed by vector id."""
         ids = list(ids)
         self.db.row_factory = sqlite3.Row
         try:
             rows = self.db.execute(
-                "SELECT c.id, c.chunk_id, c.doc_id, c.text, c.lang, c.page_start, "
-                "c.page_end, c.section, d.path, d.title FROM chunks c JOIN documents d "
-                f"USING (doc_id) WHERE c.id IN ({','.join('?' * len(ids))})", ids).fetchall()
+                "SELECT c.id, c.chunk_id, c.doc_id, c.text, c.lang, c.page_start, c.page_end, "
+                f"c.section, {self.legal_columns()}, d.path, d.title FROM chunks c "
+                f"JOIN documents d USING (doc_id) WHERE c.id IN ({','.join('?' * len(ids))})",
+                ids).fetchall()
         finally:
             self.db.row_factory = None
         return {r["id"]: r for r in rows}

@@ -44,8 +44,32 @@ def analyse_document(doc: Document, settings, seconds: dict | None = None,
     seconds["chunk"] = time.perf_counter() - clock
     found = dedupe_entities(doc, chunks, extract_batch([(c.text, c.lang) for c in chunks])
                             if entities else [[] for _ in chunks])
+    if entities:
+        taken = {(id(c), e.start, e.end, e.label) for c, _, e in found}
+        found += [f for f in identify_act(doc, chunks)
+                  if (id(f[0]), f[2].start, f[2].end, f[2].label) not in taken]
     seconds["entities"] = time.perf_counter() - clock - seconds["chunk"]
     return chunks, found
+
+
+def identify_act(doc: Document, chunks: list[Chunk]) -> list[tuple[Chunk, int, Entity]]:
+    """A legal act names itself: its key (from the acts registry, by its title) goes into
+    ``doc.meta["legal"]["act"]`` and becomes a LAW entity on the title, so that an entity
+    filter finds the act as well as the texts citing it, and its kk/ru/en texts share it."""
+    from nlp.entities.rules.acts import act_of_title
+
+    legal, title = doc.meta.get("legal"), doc.meta.get("title") or ""
+    act = act_of_title(title) if legal is not None and title else None
+    if act is None:
+        return []
+    legal["act"] = act["id"]
+    for chunk in chunks:
+        at = chunk.text.find(title)
+        if at >= 0:
+            entity = Entity(at, at + len(title), "LAW", title, act["id"], act["id"],
+                            source="rule:act-title")
+            return [(chunk, chunk.page_start, entity)]
+    return []
 
 
 def dedupe_entities(doc: Document, chunks: list[Chunk], per_chunk: list[list[Entity]]):

@@ -27,6 +27,7 @@ from nlp.parse.ocr import DPI, LANGUAGES
 from nlp.parse.running import strip_running
 from nlp.parse.tables import apply_tables
 from nlp.records import Block, Document, Page
+from nlp.text import legal
 from nlp.text.language import UND, document_languages, segment_languages
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -64,6 +65,7 @@ def parse_pdf(path: str | Path, doc_id: str | None = None, password: str | None 
     if path.suffix.lower() in TEXT_SUFFIXES:
         doc = _parse_text(path, data, doc_id, sha)
         _tag_languages(doc)
+        legal.structure(doc)
         return doc
     return _parse_pdf_bytes(path, data, doc_id, sha, password, settings or ParseSettings())
 
@@ -126,6 +128,7 @@ def _parse_pdf_bytes(path: Path, data: bytes, doc_id: str, sha: str, password: s
     _tag_languages(doc)
     if settings.dehyphenate:
         _dehyphenate(doc)
+    legal.structure(doc)
     meta.update(document_meta(pdf_meta, pages, running))
     meta["title"] = meta.get("title") or path.stem
     meta.update(_summary(pages, total, settings, deadline))

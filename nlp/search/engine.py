@@ -202,7 +202,8 @@ class Index:
         return Hits(
             Hit(rank=n, score=round(s, 6 if abs(s) < 0.1 else 4), doc_id=r["doc_id"],
                 path=r["path"], title=r["title"] or "", page_start=r["page_start"],
-                page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"])
+                page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"],
+                article=r["article"], section=r["section"] or "")
             for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
 
     # --- candidates ----------------------------------------------------------------------
@@ -342,8 +343,9 @@ class Index:
     def chunks(self):
         """DataFrame: one row per chunk (without vectors)."""
         return self._frame(
-            'SELECT chunk_id, doc_id, seq, lang, page_start, page_end, section, start, "end", '
-            "sha256, text FROM chunks ORDER BY doc_id, seq")
+            'SELECT chunk_id, doc_id, seq, lang, page_start, page_end, section, '
+            f'{self.store.legal_columns("")}, start, "end", sha256, text FROM chunks '
+            "ORDER BY doc_id, seq")
 
     def entities(self, label: str | None = None, lang: str | None = None):
         """DataFrame: one row per entity, with doc_id, chunk_id, page and lang."""

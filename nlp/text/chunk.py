@@ -22,6 +22,9 @@ import re
 from dataclasses import dataclass
 
 from nlp.records import PAGE_BLOCK_SEP, PAGE_SEP, Chunk, Document
+from nlp.text import legal
+
+SKIPPED = ("toc", "note")  # a legal act's table of contents and editors' notes: metadata
 
 _SENT_END = re.compile(r"(?<=[.!?…;])[\"»”)\]]*\s+(?=[\"«“(\[\-–—•\dA-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 
@@ -43,6 +46,8 @@ class _Piece:
     section: str
     opens_section: bool = False  # starts a new run: a heading, or text after a skipped block
     after_gap: bool = False  # a skipped (broken) block lies just before it: never join across
+    article: str = ""  # of a legal act: its article and chapter numbers
+    chapter: str = ""
 
 
 MAX_FOREIGN_CHARS = 80  # a fragment in another language this short joins its neighbour
@@ -60,34 +65,47 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
                 chunk_id=f"{doc.doc_id}:c{len(chunks):04d}", doc_id=doc.doc_id,
                 seq=len(chunks), text=body, start=start, end=end,
                 page_start=first.page, page_end=last.page, lang=first.lang,
-                section=first.section, sha256=hashlib.sha256(body.encode()).hexdigest()))
+                section=first.section, sha256=hashlib.sha256(body.encode()).hexdigest(),
+                article=first.article, chapter=first.chapter))
     return chunks
 
 
 def _pieces(doc: Document, max_chars: int, keep_broken: bool = False) -> list[_Piece]:
     """Sentences (or slices of over-long ones) of every block, with absolute offsets."""
     pieces, offset, section, gap = [], 0, "", False
+    act = {"article": "", "chapter": ""} if "legal" in doc.meta else None
     for page in doc.pages:
         for i, block in enumerate(page.blocks):
             if i:
                 offset += len(PAGE_BLOCK_SEP)
-            if "broken" in block.flags and not keep_broken:
+            if ("broken" in block.flags and not keep_broken) or block.kind in SKIPPED:
                 offset += len(block.text)
                 gap = True
                 continue
             if block.kind == "heading":
                 section = re.sub(r"\s+", " ", block.text).strip()
+                if act is not None:
+                    _enter(act, block.text)
             first = len(pieces)
             for s0, e0, lang in block.segments or [(0, len(block.text), block.lang)]:
                 for s, e in _sentences(block.text[s0:e0], max_chars):
                     pieces.append(_Piece(offset + s0 + s, offset + s0 + e, page.number, lang,
-                                         section))
+                                         section, **(act or {})))
             if (block.kind == "heading" or gap) and len(pieces) > first:
                 pieces[first].opens_section, pieces[first].after_gap = True, gap
                 gap = False
             offset += len(block.text)
         offset += len(PAGE_SEP)
     return pieces
+
+
+def _enter(act: dict[str, str], heading: str) -> None:
+    """The article and chapter after a legal act's heading (a chapter starts afresh)."""
+    found = legal.heading(heading)
+    if found and found[0] == "chapter":
+        act["chapter"], act["article"] = found[1], ""
+    elif found:
+        act["article"] = found[1]
 
 
 def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
@@ -179,7 +197,10 @@ def _size(run: list[_Piece]) -> int:
 
 
 def _may_join(small: list[_Piece], host: list[_Piece], min_chars: int) -> bool:
-    """Same language, or a fragment short enough to be a label beside a run of some size."""
+    """Same language, or a fragment short enough to be a label beside a run of some size;
+    never across the articles of a legal act."""
+    if small[0].article != host[0].article:
+        return False
     if small[0].lang == host[0].lang:  # a run is of one language
         return True
     return _size(small) < MAX_FOREIGN_CHARS and _size(host) >= min_chars

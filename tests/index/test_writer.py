@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import sha
+
 from nlp.errors import IndexMismatch, UserError
 from nlp.index import keyword, migrations
 from nlp.index.layout import FORMAT_VERSION
@@ -121,3 +121,25 @@ def test_writer_index_entities_filter_by_languages_as_search_does(tmp_path: Path
         assert idx.entities(lang="kk").empty
         with pytest.raises(UserError, match="Unknown language"):
             idx.entities(lang="fr")
+
+
+def test_migrations_add_the_legal_parts_and_readers_cope_before(tmp_path: Path):
+    root = tmp_path / "idx"
+    with IndexWriter(root) as writer:
+        writer.configure(CONFIG)
+        writer.add(*document("a", ["Alpha migration policy", "Beta quota"]))
+        writer.save()
+    db = sqlite3.connect(root / "store.sqlite")  # a store from before article and chapter
+    with db:
+        db.execute("ALTER TABLE chunks DROP COLUMN article")
+        db.execute("ALTER TABLE chunks DROP COLUMN chapter")
+        db.execute("UPDATE meta SET value = '3' WHERE key = ?", (migrations.META_KEY,))
+    db.close()
+    with open_index(root) as idx:  # a reader cannot migrate: the parts read as ""
+        assert list(idx.chunks()["article"]) == ["", ""]
+        assert idx.search("Alpha", k=1, mode="keyword")[0].article == ""
+    Store(root / "store.sqlite").close()  # a writer's open migrates
+    db = sqlite3.connect(root / "store.sqlite")
+    assert {"article", "chapter"} <= {r[1] for r in db.execute("PRAGMA table_info(chunks)")}
+    assert migrations.version(db) == len(migrations.MIGRATIONS)
+    db.close()

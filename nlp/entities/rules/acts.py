@@ -72,3 +72,12 @@ def canonical_id(kind: str, number: str, date: str) -> str | None:
     if not number and len(date) == 10 and kind in DATED_TYPES:
         return f"{kind}:{date}"
     return None
+
+
+def act_of_title(title: str) -> dict[str, Any] | None:
+    """The registry act whose title in any language is ``title`` (a law, code or decree)."""
+    for kind in ("law", "code", "decree", "resolution", "constitution"):
+        act = _by_title().get((kind, title_key(title)))
+        if act:
+            return act
+    return None

@@ -1,0 +1,129 @@
+"""The structure of a legal act in kk, ru and en: chapters, articles, a table of contents and
+the editors' notes, read from the blocks of a parsed document (PDF, .txt or .md alike).
+
+    ГЛАВА 1 / 1-тарау / Chapter 1          a chapter (also Раздел / бөлім / Section, Part)
+    Статья 37. / 37-бап. / Article 37.     an article with its title (19-1, 19-1-бап too)
+    Сноска. / Ескерту. / Footnote.         a note on the article's amendments: metadata
+    3) исключен Законом ... / алып тасталды an item an amendment removed: metadata
+    Примечание ИЗПИ! / РҚАО-ның ескертпесі! an editors' note and the paragraph after it
+
+``structure(doc)`` marks the blocks (``kind``: "heading" for chapters and articles, "toc" for
+the table of contents, "note" for notes) and records the act in ``doc.meta["legal"]``: its
+articles (number, title, chapter) and the notes of each. Chunks then follow the articles and
+never take a note or the table of contents in (``nlp.text.chunk``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.records import Document
+
+_NUM = r"(\d+(?:-\d+)*)"
+_ROMAN = r"(\d+|[IVXLC]+)"
+ARTICLE = [
+    re.compile(rf"(?:Статья|СТАТЬЯ)\s+{_NUM}\s*\.?\s*(.*)", re.S),
+    re.compile(rf"{_NUM}\s*-\s*(?:бап|БАП)\b\s*\.?\s*(.*)", re.S),
+    re.compile(rf"(?:Article|ARTICLE)\s+{_NUM}\s*\.?\s*(.*)", re.S),
+]
+CHAPTER = [
+    re.compile(rf"(?:ГЛАВА|Глава|РАЗДЕЛ|Раздел)\s+{_ROMAN}\s*\.?\s*(.*)", re.S),
+    re.compile(rf"{_ROMAN}\s*-\s*(?:тарау|ТАРАУ|бөлім|БӨЛІМ)\b\s*\.?\s*(.*)", re.S),
+    re.compile(rf"(?:CHAPTER|Chapter|SECTION|Section|PART|Part)\s+{_ROMAN}\s*\.?\s*(.*)", re.S),
+]
+TOC_TITLES = re.compile(r"(?:Оглавление|Содержание|Мазмұны|Contents|Table of contents)\s*$",
+                        re.I)
+# A note of the editors on the amendments of the article it follows.
+NOTE = re.compile(r"(?:Сноска|Ескерту|Footnote)\s*\.", re.I)
+# A note of the publishing centre; the paragraph after it is the note's text.
+EDITORS = re.compile(r"(?:Примечание\s+(?:ИЗПИ|РЦПИ)|\S+-(?:ның|нің)\s+ескертпесі"
+                     r"|Note\s+of\s+the\s+\w+)\s*!", re.I)
+# A paragraph or item an amendment removed: "3) исключен Законом РК от ...", "4. Алып тасталды".
+REMOVED = re.compile(r"\d+(?:-\d+)*[.)]\s*(?:(?:исключен[аоы]?|утратил[аи]?\s+силу)\b"
+                     r"|алып\s+тасталды|(?:was\s+)?(?:excluded|deleted|repealed)\b)", re.I)
+ACT_NUMBER = re.compile(r"(?:№|N)\s*(\d{1,4}-[IVX]+)")
+MAX_HEADING = 300  # characters: a longer block is body text that begins like a heading
+MIN_ARTICLES = 2  # a document with fewer article headings is no legal act
+MIN_TOC = 3  # entries in a row that make a table of contents
+
+
+def heading(text: str) -> tuple[str, str, str] | None:
+    """("article" | "chapter", number, title) when ``text`` is such a heading, else None."""
+    text = " ".join(text.split())
+    if not text or len(text) > MAX_HEADING:
+        return None
+    for kind, patterns in (("article", ARTICLE), ("chapter", CHAPTER)):
+        for pattern in patterns:
+            m = pattern.fullmatch(text)
+            if m:
+                return kind, m[1], m[2].strip().rstrip(".").strip()
+    return None
+
+
+def is_note(text: str) -> bool:
+    """True for an editors' note or a removed item (kept as metadata, not body)."""
+    text = text.lstrip()
+    return bool(NOTE.match(text) or EDITORS.match(text) or REMOVED.match(text))
+
+
+def structure(doc: Document) -> None:
+    """Mark the chapters, articles, table of contents and notes of a legal act in ``doc``
+    and record them in ``doc.meta["legal"]``; a document with no articles is left as it is."""
+    blocks = [b for page in doc.pages for b in page.blocks]
+    heads = [(i, h) for i, b in enumerate(blocks) if (h := heading(b.text))]
+    toc = _table_of_contents(blocks, heads)
+    articles = [(i, h) for i, h in heads if i not in toc and h[0] == "article"]
+    if len(articles) < MIN_ARTICLES:
+        return
+    for i in toc:
+        blocks[i].kind = "toc"
+    legal = {"articles": [], "notes": []}
+    if any(b.kind == "toc" and b.text.strip("# ") == doc.meta.get("title") for b in blocks):
+        doc.meta["title"] = next((b.text.strip("# ") for b in blocks  # not «Оглавление»
+                                  if b.kind == "heading" and not heading(b.text)),
+                                 doc.meta["title"])
+    chapter, article, after_editors = "", "", False
+    for i, block in enumerate(blocks):
+        if i in toc:
+            continue
+        found = heading(block.text)
+        if found:
+            block.kind = "heading"
+            kind, number, title = found
+            if kind == "chapter":
+                chapter, article = number, ""
+            else:
+                article = number
+                legal["articles"].append({"number": number, "title": title, "chapter": chapter})
+            after_editors = False
+        elif after_editors or is_note(block.text):
+            after_editors = bool(EDITORS.match(block.text.lstrip()))
+            block.kind = "note"
+            legal["notes"].append({"article": article, "text": block.text,
+                                   "acts": ACT_NUMBER.findall(block.text)})
+    doc.meta["legal"] = legal
+
+
+def _table_of_contents(blocks: list, heads: list[tuple[int, tuple]]) -> set[int]:
+    """Blocks of a table of contents: a run of headings with no text between them whose
+    articles come again later, with the title above it ("Оглавление", "Мазмұны")."""
+    later: dict[tuple[str, str], int] = {}
+    for i, (kind, number, _) in reversed(heads):
+        later.setdefault((kind, number), i)
+    toc: set[int] = set()
+    run: list[int] = []
+    for i, _ in heads + [(len(blocks) + 1, None)]:
+        if run and i != run[-1] + 1:
+            repeated = [j for j in run if later.get(_key(blocks[j]), j) > j]
+            if len(run) >= MIN_TOC and len(repeated) * 2 >= len(run):
+                toc.update(run)
+                if run[0] and TOC_TITLES.match(blocks[run[0] - 1].text.strip("# ")):
+                    toc.add(run[0] - 1)
+            run = []
+        run.append(i)
+    return toc
+
+
+def _key(block) -> tuple[str, str]:
+    found = heading(block.text)
+    return (found[0], found[1]) if found else ("", "")

@@ -1,0 +1,138 @@
+"""Legal acts: articles, chapters, table of contents and editors' notes; chunks follow them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlp.app.show import where
+from nlp.parse.document import parse_pdf
+from nlp.records import Hit
+from nlp.text import legal
+from nlp.text.chunk import ChunkSettings, chunk_document
+
+RU = """## Оглавление
+
+ГЛАВА 1. Общие положения
+
+Статья 1. Основные понятия
+
+Статья 2. Сфера действия
+
+Статья 19-1. Компетенция местных органов
+
+# О беженцах
+
+Настоящий Закон определяет правовое положение лиц, ищущих убежище.
+
+## ГЛАВА 1 Общие положения
+
+### Статья 1. Основные понятия
+
+В настоящем Законе используются следующие основные понятия: беженец - иностранец, который \
+не может пользоваться защитой своей страны.
+
+3) исключен Законом РК от 13.05.2020 № 327-VI;
+
+Сноска. Статья 1 с изменениями, внесенными законами РК от 29.01.2013 № 74-V.
+
+### Статья 2. Сфера действия
+
+Закон применяется ко всем лицам.
+
+### Статья 19-1. Компетенция местных органов
+
+Местные исполнительные органы выдают удостоверение беженца в течение пяти рабочих дней.
+"""
+
+KK = """1-бап. Негізгі ұғымдар
+
+2-бап. Қолданылу аясы
+
+3-бап. Заңнама
+
+# Босқындар туралы
+
+      РҚАО-ның ескертпесі!
+
+      ҚР Заңының қолданысқа енгізілу тәртібін 21-баптан қараңыз.
+
+## 1-бап. Негізгі ұғымдар
+
+Осы Заңда мынадай негізгі ұғымдар пайдаланылады: босқын - шетелдік.
+
+      Ескерту. 1-бапқа өзгерту енгізілді - ҚР 2010.12.29 N 372-IV Заңымен.
+
+## 2-бап. Қолданылу аясы
+
+Осы Заң барлық адамдарға қолданылады.
+
+## 3-бап. Заңнама
+
+Босқындар туралы заңнама Конституцияға негізделеді.
+"""
+
+
+def law(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_pdf(path)
+
+
+def test_legal_heading_reads_articles_and_chapters_in_three_languages():
+    assert legal.heading("Статья 19-1. Компетенция местных органов") == (
+        "article", "19-1", "Компетенция местных органов")
+    assert legal.heading("37-бап. Тіркеу") == ("article", "37", "Тіркеу")
+    assert legal.heading("Article 5. Scope") == ("article", "5", "Scope")
+    assert legal.heading("ГЛАВА 2 Приобретение гражданства") == (
+        "chapter", "2", "Приобретение гражданства")
+    assert legal.heading("3-тарау Азаматтықты тоқтату")[:2] == ("chapter", "3")
+    assert legal.heading("Статья 5 Закона устанавливает порядок " + "x" * 400) is None
+
+
+def test_legal_structure_keeps_contents_and_notes_out_of_the_body(tmp_path: Path):
+    doc = law(tmp_path, "law_ru.md", RU)
+    kinds = [(b.kind, b.text[:12]) for p in doc.pages for b in p.blocks]
+    assert [k for k, _ in kinds[:5]] == ["toc"] * 5  # the title «Оглавление» too
+    act = doc.meta["legal"]
+    assert [(a["number"], a["title"], a["chapter"]) for a in act["articles"]] == [
+        ("1", "Основные понятия", "1"), ("2", "Сфера действия", "1"),
+        ("19-1", "Компетенция местных органов", "1")]
+    assert [(n["article"], n["acts"]) for n in act["notes"]] == [("1", ["327-VI"]),
+                                                                   ("1", ["74-V"])]
+    assert doc.meta["title"] == "О беженцах"  # not «Оглавление»
+
+
+def test_legal_structure_reads_a_kazakh_act_with_an_editors_note(tmp_path: Path):
+    doc = law(tmp_path, "law_kk.md", KK)
+    act = doc.meta["legal"]
+    assert [a["number"] for a in act["articles"]] == ["1", "2", "3"]
+    assert len(act["notes"]) == 3 and act["notes"][2]["acts"] == ["372-IV"]
+    notes = [b.text.strip() for p in doc.pages for b in p.blocks if b.kind == "note"]
+    assert notes[1].startswith("ҚР Заңының")  # the text of the editors' note
+
+
+def test_legal_chunks_follow_articles_and_leave_notes_out(tmp_path: Path):
+    for name, text in (("law_ru.md", RU), ("law_kk.md", KK)):
+        doc = law(tmp_path, name, text)
+        chunks = chunk_document(doc, ChunkSettings())
+        assert not any("Сноска" in c.text or "Ескерту" in c.text or "исключен" in c.text
+                       or "ескертпесі" in c.text for c in chunks)
+        numbers = [a["number"] for a in doc.meta["legal"]["articles"]]
+        assert [c.article for c in chunks if c.article] == numbers  # one chunk per short one
+        for chunk in chunks:  # a chunk holds at most one article heading
+            assert sum(bool(legal.heading(line)) for line in chunk.text.split("\n\n")) <= 1
+
+
+def test_legal_structure_leaves_other_documents_alone(tmp_path: Path):
+    doc = law(tmp_path, "paper.md", "# A paper\n\nArticle 5 of the law is discussed here.\n\n"
+                                    "Сноска. Not a law.")
+    assert "legal" not in doc.meta
+    assert all(b.kind in ("body", "heading") for p in doc.pages for b in p.blocks)
+
+
+def test_legal_hits_cite_the_article():
+    hit = Hit(1, 0.5, "law_ru", "/x.md", "О беженцах", 1, 1, "ru", "law_ru:c0001", "...", "37")
+    assert where(hit) == "ст. 37"
+    assert where(Hit(1, 0.5, "d", "/x", "", 4, 5, "en", "d:c1", "...")) == "p.4-5"
+    kk = Hit(1, 0.5, "law_kk", "/x.md", "", 1, 1, "kk", "law_kk:c0001", "...", "19-1")
+    assert where(kk) == "19-1-бап"
