@@ -53,10 +53,10 @@ def parse(path: Path):
 
 
 def chunks_of(doc):
-    try:
-        from nlp.text.chunk import chunk_document
-    except ImportError:
+    try:  # the old name first: an editable install would find the new one in this checkout
         from nlp.chunk import chunk_document
+    except ImportError:
+        from nlp.text.chunk import chunk_document
     return chunk_document(doc)
 
 

@@ -42,6 +42,9 @@ def with_search_options(func):
         click.option("--entity", "entities", multiple=True, metavar="LABEL:ID",
                      help="Only chunks mentioning this entity, e.g. LAW:law:477-IV or "
                           "ORG:kz.mlsp (repeat: all of them; ids from nlp entities)."),
+        click.option("--article", default=None,
+                     help="Only this article of a legal act (37, 19-1); with --doc or "
+                          "--entity LAW:..."),
         click.option("--no-collapse", is_flag=True,
                      help="Keep chunks that nearly repeat a better hit."),
         click.option("--by-lang", is_flag=True,
@@ -55,9 +58,9 @@ def with_search_options(func):
     return func
 
 
-def request_options(mode, lang, doc, year, entities, no_collapse, by_lang,
+def request_options(mode, lang, doc, year, entities, article, no_collapse, by_lang,
                     no_expand) -> dict:
     """Keyword arguments of ``Index.search`` from the options of ``with_search_options``."""
     return {"mode": mode, "lang": lang, "doc": doc, "year": year,
-            "entity": list(entities) or None, "collapse": not no_collapse,
+            "entity": list(entities) or None, "article": article, "collapse": not no_collapse,
             "by_lang": by_lang, "expand": not no_expand}

@@ -30,7 +30,8 @@ from nlp.index.layout import DEFAULT_INDEX
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
 MAX_K = 1000
-PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "collapse", "by_lang", "expand"}
+PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "article", "collapse", "by_lang",
+          "expand"}
 WARM_UP_QUERY = "migration"
 
 
@@ -120,7 +121,8 @@ def search_options(query: dict[str, list[str]]) -> tuple[str, int, dict]:
         raise BadRequest(f"k must be a whole number, got {one['k']!r}") from None
     if not 1 <= k <= MAX_K:
         raise BadRequest(f"k must be between 1 and {MAX_K}, got {k}")
-    options = {name: one[name] or None for name in ("doc", "mode", "year") if name in one}
+    options = {name: one[name] or None for name in ("doc", "mode", "year", "article")
+               if name in one}
     options["lang"] = ",".join(query.get("lang", [])) or None  # lang=kk&lang=ru or lang=kk,ru
     options["entity"] = query.get("entity") or None
     for name, default in (("collapse", "1"), ("by_lang", "0"), ("expand", "1")):

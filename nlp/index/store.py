@@ -251,10 +251,14 @@ class Store:
         return keyword.search(self.db, query, n, where, tuple(args), part)
 
     def has_entity(self, label: str, canonical_id: str) -> bool:
-        """True when some chunk mentions the entity ``label``/``canonical_id``."""
-        return self.db.execute(
-            "SELECT 1 FROM entities WHERE label = ? AND canonical_id = ? COLLATE NOCASE "
-            "LIMIT 1", (label, canonical_id)).fetchone() is not None
+        """True when some chunk mentions the entity ``label``/``canonical_id`` (or, for a
+        LAW, when a document is that act)."""
+        if self.db.execute("SELECT 1 FROM entities WHERE label = ? AND canonical_id = ? "
+                           "COLLATE NOCASE LIMIT 1", (label, canonical_id)).fetchone():
+            return True
+        return label == "LAW" and self.db.execute(
+            "SELECT 1 FROM documents WHERE json_extract(meta, '$.legal.act') = ? "
+            "COLLATE NOCASE LIMIT 1", (canonical_id,)).fetchone() is not None
 
     def query(self, sql: str, args: Iterable = ()) -> tuple[list[str], list[tuple]]:
         """Run a read query (used by the DataFrame views)."""
@@ -274,10 +278,12 @@ def free_id(wanted: str, taken) -> str:
 
 def chunk_filter(langs: str | Iterable[str] | None = None, doc: str | None = None,
                  years: tuple[int, int] | None = None,
-                 entities: Iterable[tuple[str, str]] = ()) -> tuple[str, list]:
+                 entities: Iterable[tuple[str, str]] = (),
+                 article: str | None = None) -> tuple[str, list]:
     """(SQL condition on chunks aliased ``c``, args): languages (one or several), document,
-    the document's year (``documents.meta``, inclusive range) and entities (label, canonical
-    id) that the chunk must all mention. ``"1"`` when nothing is filtered."""
+    the document's year (``documents.meta``, inclusive range), entities (label, canonical
+    id) that the chunk must all mention (a LAW entity: or the chunk is of that act itself,
+    ``meta.legal.act``) and the article of a legal act. ``"1"`` when nothing is filtered."""
     parts: list[str] = []
     args: list = []
     langs = [langs] if isinstance(langs, str) else list(langs or ())
@@ -291,9 +297,17 @@ def chunk_filter(langs: str | Iterable[str] | None = None, doc: str | None = Non
                      "CAST(json_extract(meta, '$.year') AS INTEGER) BETWEEN ? AND ?)")
         args += list(years)
     for label, canonical in entities:
-        parts.append("c.chunk_id IN (SELECT chunk_id FROM entities WHERE label = ? AND "
-                     "canonical_id = ? COLLATE NOCASE)")
-        args += [label, canonical]
+        mentions = ("c.chunk_id IN (SELECT chunk_id FROM entities WHERE label = ? AND "
+                    "canonical_id = ? COLLATE NOCASE)")
+        if label == "LAW":
+            mentions = (f"({mentions} OR c.doc_id IN (SELECT doc_id FROM documents WHERE "
+                        "json_extract(meta, '$.legal.act') = ? COLLATE NOCASE))")
+            args += [label, canonical, canonical]
+        else:
+            args += [label, canonical]
+        parts.append(mentions)
+    if article:
+        parts, args = [*parts, "c.article = ?"], [*args, article]
     return " AND ".join(parts) or "1", args
 
 

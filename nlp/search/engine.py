@@ -105,15 +105,16 @@ class Index:
 
     def search(self, query: str, k: int = 10, lang=None, doc: str | None = None, *,
                mode: str | None = None, year=None, entity=None, collapse: bool = True,
-               by_lang: bool = False, expand: bool = True) -> Hits:
+               by_lang: bool = False, expand: bool = True, article=None) -> Hits:
         """The ``k`` best chunks for ``query``; see ``batch_search`` for the options."""
         return self.batch_search([query], k, lang, doc, mode=mode, year=year, entity=entity,
-                                 collapse=collapse, by_lang=by_lang, expand=expand)[0]
+                                 collapse=collapse, by_lang=by_lang, expand=expand,
+                                 article=article)[0]
 
     def batch_search(self, queries: list[str], k: int = 10, lang=None,
                      doc: str | None = None, *, mode: str | None = None, year=None,
                      entity=None, collapse: bool = True, by_lang: bool = False,
-                     expand: bool = True) -> list[Hits]:
+                     expand: bool = True, article=None) -> list[Hits]:
         """The ``k`` best chunks per query.
 
         ``mode``: ``dense`` (score = the calibrated cosine, ``nlp.search.rank.calibrated``: the
@@ -124,7 +125,8 @@ class Index:
         keyword hits; score = the calibrated score of the place); default ``DEFAULT_MODE``.
         Filters, all combined: ``lang`` ("kk", "kk,ru" or a list), ``doc`` (a doc_id),
         ``year`` (2021, "2019-2022" or (2019, 2022); the document's year from its metadata)
-        and ``entity`` ("LAW:law:477-IV" or a list, all mentioned by the chunk).
+        ``entity`` ("LAW:law:477-IV" or a list, all mentioned by the chunk; a LAW also matches
+        the act's own text) and ``article`` (37, "19-1": that article of a legal act).
         ``collapse`` (default) drops chunks that nearly repeat a better one and still
         returns ``k`` hits when there are; ``by_lang`` gives the best ``k`` in each language.
         ``expand`` (default) searches the other languages with the glossary terms of the
@@ -132,7 +134,7 @@ class Index:
         """
         return self.run([make_request(q, k, lang=lang, doc=doc, mode=mode, year=year,
                                       entity=entity, collapse=collapse, by_lang=by_lang,
-                                      expand=expand) for q in queries])
+                                      expand=expand, article=article) for q in queries])
 
     def run(self, requests: list[SearchRequest]) -> list[Hits]:
         """The hits of each ``SearchRequest`` (``nlp.search.request.run``)."""
@@ -333,7 +335,8 @@ class Index:
             if not self.store.has_entity(label, canonical):
                 raise UserError(f"No chunk in {self.path} mentions {label}:{canonical}; list "
                                 f"them: nlp entities --index {self.path} --label {label}")
-        return chunk_filter(request.langs, doc, request.years, request.entities)
+        return chunk_filter(request.langs, doc, request.years, request.entities,
+                            request.article)
 
     def documents(self):
         """DataFrame: one row per document."""

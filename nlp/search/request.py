@@ -37,6 +37,7 @@ class SearchRequest:
     doc: str | None = None
     years: tuple[int, int] | None = None
     entities: tuple[tuple[str, str], ...] = ()  # (LABEL, canonical id), all mentioned
+    article: str | None = None  # only chunks of this article of a legal act ("37", "19-1")
     collapse: bool = True  # fold chunks that nearly repeat a better hit
     by_lang: bool = False  # the best k in each language, grouped, instead of one list
     expand: bool = True  # search other languages with the query's glossary terms added
@@ -49,11 +50,13 @@ class SearchRequest:
 
 def make_request(query: str, k: int = 10, *, lang=None, doc: str | None = None,
                  mode: str | None = None, year=None, entity=None, collapse: bool = True,
-                 by_lang: bool = False, expand: bool = True) -> SearchRequest:
+                 by_lang: bool = False, expand: bool = True,
+                 article: str | None = None) -> SearchRequest:
     """A ``SearchRequest`` from the options every surface takes; ``UserError`` if one is bad.
 
     ``lang``: "kk", "kk,ru" or a list; ``year``: 2021, "2019-2022" or (2019, 2022);
-    ``entity``: "LAW:law:477-IV" or a list of such (all must be mentioned)."""
+    ``entity``: "LAW:law:477-IV" or a list of such (all must be mentioned; a LAW entity also
+    matches the act's own text); ``article``: "37" (with ``doc`` or a LAW ``entity``)."""
     query = clean_query(query)
     if not query:
         raise UserError("Empty query: give some words to search for")
@@ -65,7 +68,19 @@ def make_request(query: str, k: int = 10, *, lang=None, doc: str | None = None,
         raise UserError(f"A document filter is a doc_id (see nlp info), got {doc!r}")
     return SearchRequest(query, int(k), mode.lower() if mode else None, parse_langs(lang),
                          doc, parse_years(year), tuple(parse_entities(entity)),
-                         bool(collapse), bool(by_lang), bool(expand))
+                         article=parse_article(article), collapse=bool(collapse),
+                         by_lang=bool(by_lang), expand=bool(expand))
+
+
+def parse_article(article) -> str | None:
+    """"37" from 37, "37", "ст. 37", "37-бап" or "Art. 37"; None for None or ""."""
+    if article is None or article == "":
+        return None
+    found = re.fullmatch(r"\s*(?:ст\.?|статья|art\.?|article)?\s*(\d+(?:-\d+)*)(?:\s*-?\s*бап)?\s*",
+                         str(article), re.IGNORECASE)
+    if isinstance(article, bool) or not found:
+        raise UserError(f"An article is a number such as 37 or 19-1, got {article!r}")
+    return found[1]
 
 
 def query_language(query: str) -> str | None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nlp.app.show import where
+from nlp.errors import UserError
 from nlp.parse.document import parse_pdf
 from nlp.records import Hit
+from nlp.search.request import make_request
 from nlp.text import legal
 from nlp.text.chunk import ChunkSettings, chunk_document
 
@@ -136,3 +140,27 @@ def test_legal_hits_cite_the_article():
     assert where(Hit(1, 0.5, "d", "/x", "", 4, 5, "en", "d:c1", "...")) == "p.4-5"
     kk = Hit(1, 0.5, "law_kk", "/x.md", "", 1, 1, "kk", "law_kk:c0001", "...", "19-1")
     assert where(kk) == "19-1-бап"
+
+
+def test_legal_search_by_article_and_by_the_act_itself(tmp_path: Path):
+    from nlp.ingestion.local import ingest
+    from nlp.search.engine import open_index
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "refugees_ru.md").write_text(RU, encoding="utf-8")
+    (docs / "refugees_kk.md").write_text(KK, encoding="utf-8")
+    (docs / "paper_en.md").write_text("# A paper\n\nThe Law on Refugees (No. 216-IV) protects "
+                                      "asylum seekers.\n", encoding="utf-8")
+    ingest([docs], index=tmp_path / "idx", model="test/hash-64", progress=False)
+    with open_index(tmp_path / "idx") as idx:
+        hits = idx.search("удостоверение", k=10, article="ст. 19-1", mode="keyword")
+        assert hits and {(h.doc_id, h.article) for h in hits} == {("refugees_ru", "19-1")}
+        act = idx.search("refugees", k=50, entity="LAW:law:216-IV", mode="dense")
+        assert {h.doc_id for h in act} == {"refugees_ru", "refugees_kk", "paper_en"}
+        both = idx.search("ұғымдар", k=50, entity="LAW:law:216-IV", article=1, mode="dense")
+        assert {(h.doc_id, h.article) for h in both} == {("refugees_ru", "1"), ("refugees_kk", "1")}
+        meta = idx.documents().set_index("doc_id")
+        assert set(meta.index) == {"refugees_ru", "refugees_kk", "paper_en"}
+    with pytest.raises(UserError, match="An article is a number"):
+        make_request("x", article="first")
