@@ -106,6 +106,8 @@ class Hit:
     text: str
     article: str = ""  # the article of a legal act the passage is in ("37")
     section: str = ""  # the heading it falls under ("Статья 37. Порядок ...")
+    act: str = ""  # the act's key when the document is a known legal act ("law:216-IV")
+    also_in: list[str] = field(default_factory=list)  # other texts of the act with the article
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

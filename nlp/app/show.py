@@ -27,7 +27,8 @@ def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
         if grouped and h.rank == 1:
             out.append(f"── {LANG_NAMES.get(h.lang, h.lang)} ──")
         title = _cut(h.title or h.doc_id, 70)
-        out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {where(h)}  {title}")
+        out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {where(h)}  {title}"
+                   + (f"  (also in: {', '.join(h.also_in)})" if h.also_in else ""))
         out.append(textwrap.indent(_snippet(h.text, query, h.lang, ansi), "      "))
     return "\n".join(out)
 

@@ -207,12 +207,23 @@ class Store:
         try:
             rows = self.db.execute(
                 "SELECT c.id, c.chunk_id, c.doc_id, c.text, c.lang, c.page_start, c.page_end, "
-                f"c.section, {self.legal_columns()}, d.path, d.title FROM chunks c "
+                f"c.section, {self.legal_columns()}, d.path, d.title, "
+                "json_extract(d.meta, '$.legal.act') AS act FROM chunks c "
                 f"JOIN documents d USING (doc_id) WHERE c.id IN ({','.join('?' * len(ids))})",
                 ids).fetchall()
         finally:
             self.db.row_factory = None
         return {r["id"]: r for r in rows}
+
+    def same_article(self, act: str, article: str, doc_id: str) -> list[str]:
+        """The other documents of the legal act ``act`` that have the article ``article``
+        (its texts in other languages or editions)."""
+        if not self.legal_columns().startswith("c."):
+            return []
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT d.doc_id FROM chunks c JOIN documents d USING (doc_id) WHERE "
+            "json_extract(d.meta, '$.legal.act') = ? AND c.article = ? AND d.doc_id != ? "
+            "ORDER BY d.doc_id", (act, article, doc_id))]
 
     def ids_where(self, where: str = "1", args: Iterable = ()) -> np.ndarray:
         """Sorted vector ids of chunks matching ``where`` (SQL on alias ``c``, see

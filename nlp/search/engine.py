@@ -205,7 +205,9 @@ class Index:
             Hit(rank=n, score=round(s, 6 if abs(s) < 0.1 else 4), doc_id=r["doc_id"],
                 path=r["path"], title=r["title"] or "", page_start=r["page_start"],
                 page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"],
-                article=r["article"], section=r["section"] or "")
+                article=r["article"], section=r["section"] or "", act=r["act"] or "",
+                also_in=self.store.same_article(r["act"], r["article"], r["doc_id"])
+                if r["act"] and r["article"] else [])
             for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
 
     # --- candidates ----------------------------------------------------------------------

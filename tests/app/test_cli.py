@@ -28,7 +28,7 @@ def test_cli_search_json_has_hit_fields(index: str):
     hits = [json.loads(line) for line in result.output.splitlines()]
     assert hits and set(hits[0]) == {"rank", "score", "doc_id", "path", "title", "page_start",
                                      "page_end", "lang", "chunk_id", "text", "article",
-                                     "section"}  # article: of a legal act, else ""
+                                     "section", "act", "also_in"}  # of a legal act, else ""
 
 
 def test_cli_search_table_for_people(index: str):

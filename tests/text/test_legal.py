@@ -160,6 +160,9 @@ def test_legal_search_by_article_and_by_the_act_itself(tmp_path: Path):
         assert {h.doc_id for h in act} == {"refugees_ru", "refugees_kk", "paper_en"}
         both = idx.search("ұғымдар", k=50, entity="LAW:law:216-IV", article=1, mode="dense")
         assert {(h.doc_id, h.article) for h in both} == {("refugees_ru", "1"), ("refugees_kk", "1")}
+        assert {(h.doc_id, h.act, tuple(h.also_in)) for h in both} == {
+            ("refugees_ru", "law:216-IV", ("refugees_kk",)),
+            ("refugees_kk", "law:216-IV", ("refugees_ru",))}  # the act's other text
         meta = idx.documents().set_index("doc_id")
         assert set(meta.index) == {"refugees_ru", "refugees_kk", "paper_en"}
     with pytest.raises(UserError, match="An article is a number"):
