@@ -31,6 +31,16 @@ def document(doc_id: str, texts: list[str]) -> tuple[Document, list[Chunk], np.n
     return Document(doc_id, f"/docs/{doc_id}.txt", sha(doc_id), [Page(1)]), chunks, vectors, found
 
 
+def build(root: Path, *docs: tuple[str, list[str]]) -> Path:
+    """A saved index at ``root`` of documents (doc_id, chunk texts)."""
+    with IndexWriter(root) as writer:
+        writer.configure(CONFIG)
+        for doc_id, texts in docs:
+            writer.add(*document(doc_id, texts))
+        writer.save()
+    return root
+
+
 def test_writer_index_opens_after_the_first_document_and_saves_in_step(tmp_path: Path):
     root = tmp_path / "idx"
     with IndexWriter(root) as writer:
@@ -64,29 +74,20 @@ def test_writer_replaces_and_deletes_documents_with_their_vectors(tmp_path: Path
 
 
 def test_writer_refuses_another_configuration(tmp_path: Path):
-    with IndexWriter(tmp_path / "idx") as writer:
-        writer.configure(CONFIG)
-        writer.add(*document("a", ["one"]))
-        writer.save()
+    build(tmp_path / "idx", ("a", ["one"]))
     with IndexWriter(tmp_path / "idx") as writer, pytest.raises(IndexMismatch):
         writer.configure({**CONFIG, "dim": 8})
 
 
 def test_writer_merge_refuses_an_existing_index(tmp_path: Path):
-    with IndexWriter(tmp_path / "idx") as writer:
-        writer.configure(CONFIG)
-        writer.add(*document("a", ["one"]))
-        writer.save()
+    build(tmp_path / "idx", ("a", ["one"]))
     with pytest.raises(UserError, match="already holds an index"):
         merge_indexes([tmp_path / "idx"], tmp_path / "idx")
 
 
 def test_migrations_bring_an_old_store_up_to_date(tmp_path: Path):
     root = tmp_path / "idx"
-    with IndexWriter(root) as writer:
-        writer.configure(CONFIG)
-        writer.add(*document("a", ["Alpha migration policy", "Beta quota"]))
-        writer.save()
+    build(root, ("a", ["Alpha migration policy", "Beta quota"]))
     db = sqlite3.connect(root / "store.sqlite")  # as an nlp from before the list left it
     with db:
         db.execute("DROP TRIGGER chunks_fts_delete")
@@ -112,10 +113,7 @@ def test_migrations_upgrade_an_old_config():
 
 
 def test_writer_index_entities_filter_by_languages_as_search_does(tmp_path: Path):
-    with IndexWriter(tmp_path / "idx") as writer:
-        writer.configure(CONFIG)
-        writer.add(*document("a", ["Alpha migration policy"]))
-        writer.save()
+    build(tmp_path / "idx", ("a", ["Alpha migration policy"]))
     with open_index(tmp_path / "idx") as idx:
         assert len(idx.entities(lang="EN")) == len(idx.entities(lang="kk,en")) == 1
         assert idx.entities(lang="kk").empty
@@ -125,10 +123,7 @@ def test_writer_index_entities_filter_by_languages_as_search_does(tmp_path: Path
 
 def test_migrations_add_the_legal_parts_and_readers_cope_before(tmp_path: Path):
     root = tmp_path / "idx"
-    with IndexWriter(root) as writer:
-        writer.configure(CONFIG)
-        writer.add(*document("a", ["Alpha migration policy", "Beta quota"]))
-        writer.save()
+    build(root, ("a", ["Alpha migration policy", "Beta quota"]))
     db = sqlite3.connect(root / "store.sqlite")  # a store from before article and chapter
     with db:
         db.execute("ALTER TABLE chunks DROP COLUMN article")
