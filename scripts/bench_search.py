@@ -104,11 +104,11 @@ def time_search(path: Path, queries: list[str], n: int) -> dict:
     """Warm p50/p95 (ms) of each of ``MODES`` this nlp has, and the peak RSS (MB)."""
     import inspect
 
-    from nlp.search.engine import Index, open_index
+    import nlp  # the public API: the same names in a baseline checkout of another layout
 
-    takes = inspect.signature(Index.search).parameters
+    takes = inspect.signature(nlp.Index.search).parameters
     out = {}
-    with open_index(path) as idx:
+    with nlp.open_index(path) as idx:
         for name, options in MODES.items():
             if not set(options) <= set(takes):
                 continue

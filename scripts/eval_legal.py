@@ -14,6 +14,11 @@ file, its ru and kk title), third-party; skipped cleanly when absent.
   item an amendment removed («3) исключен Законом ...», «4) алып тасталды ...»). Defined here,
   not by the code under test. Target 0.
 - ``--entities``: LAW entities in the chunks of each law (notes cite the amending acts).
+- ``--mentions``: LAW entities over whole real texts (not laws: the guides in kk/ru/en, a
+  presidential address, a seminar page) against ``tests/gold/law_mentions.jsonl`` (every
+  mention of a named act, by number or by title, as file offsets and a hash; split dev/heldout
+  by a hash of the id). Precision counts every LAW row extracted from those documents; a row
+  matches a gold mention it overlaps; recall per split, and for acts cited by title apart.
 - ``--retrieval``: the three aligned laws (citizenship, foreigners, refugees), kk and ru, are
   ingested whole with the default model; each article of one language (its text from the
   table's line to the next heading, notes dropped, cut to 1,000 characters as in
@@ -194,9 +199,114 @@ def score_retrieval() -> dict:
     return {"retrieval": out}
 
 
+GOLD = ROOT / "tests" / "gold" / "law_mentions.jsonl"
+
+
+def split_of(item_id: str) -> str:
+    """A third of the gold held out, chosen by a hash of the id."""
+    import hashlib
+
+    return "heldout" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 3 == 0 else "dev"
+
+
+def file_offsets(doc, raw: str) -> list[tuple[int, int, int]]:
+    """(doc.text start, file start, length) of each block: blocks are stripped slices of the
+    file, in order."""
+    out, cursor, offset = [], 0, 0
+    for page in doc.pages:
+        for i, block in enumerate(page.blocks):
+            offset += 2 if i else 0  # PAGE_BLOCK_SEP
+            at = raw.find(block.text, cursor)
+            if at >= 0:
+                out.append((offset, at, len(block.text)))
+                cursor = at + len(block.text)
+            offset += len(block.text)
+        offset += 1  # PAGE_SEP
+    return out
+
+
+def to_file(spans: list[tuple[int, int, int]], start: int, end: int) -> tuple[int, int] | None:
+    for d0, f0, n in spans:
+        if d0 <= start and end <= d0 + n:
+            return f0 + start - d0, f0 + end - d0
+    return None
+
+
+def predicted_laws(path: Path) -> list[tuple[int, int]]:
+    """File spans of the LAW entities ``nlp ingest`` stores for a file."""
+    try:
+        from nlp.ingestion.pipeline import analyse_document
+    except ImportError:
+        from nlp.worker import analyse_document
+    try:
+        from nlp.chunk import ChunkSettings
+    except ImportError:
+        from nlp.text.chunk import ChunkSettings
+    doc = parse(path)
+    raw = path.read_text(encoding="utf-8")
+    spans = file_offsets(doc, raw)
+    _, found = analyse_document(doc, ChunkSettings())
+    out = []
+    for chunk, _, e in found:
+        if e.label == "LAW" and (at := to_file(spans, chunk.start + e.start, chunk.start + e.end)):
+            out.append(at)
+    return out
+
+
+MENTION_FILES = ["texts/en/camgdp_kazakhstan_gender_research_guide_en.md",
+                 "texts/en/camgdp_source_IOM_kazakhstan_en.md",
+                 "texts/en/tokayev_state_of_nation_2019-09-02_en.md",
+                 "texts/ru/b-idea_seminar_foreign_labour_rules_ru.txt",
+                 "texts/ru/camgdp_kazakhstan_gender_research_guide_ru.md",
+                 "texts/kk/camgdp_kazakhstan_gender_research_guide_kk.md"]
+
+
+def score_mentions(heldout: bool) -> dict:
+    """Every LAW row of the documents goes to the split of the gold mention it overlaps (or,
+    overlapping none, a wrong row, to a split by a hash of where it is)."""
+    import hashlib
+
+    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+    data = TEXTS.parent
+    for g in gold:  # the anchors must still be the same text
+        text = (data / g["file"]).read_text(encoding="utf-8")[g["start"]:g["end"]]
+        if hashlib.sha256(text.encode()).hexdigest() != g["sha256"]:
+            raise SystemExit(f"gold {g['id']} no longer matches {g['file']}")
+    spans = {g["id"]: (g["file"], g["start"], g["end"]) for g in gold}
+    rows = {"dev": [], "heldout": []}
+    for f in MENTION_FILES:
+        for s, e in predicted_laws(data / f):
+            hit = next((i for i, span in spans.items() if _overlap((f, s, e), span)), None)
+            rows[split_of(hit or f"{f}:{s}")].append((hit, (f, s, e)))
+    out = {}
+    for split in ("dev", "heldout") if heldout else ("dev",):
+        items = [g for g in gold if split_of(g["id"]) == split]
+        found = {hit for hit, _ in rows[split] if hit}
+        titled = [g for g in items if g["by_title"]]
+        out[split] = {"gold": len(items), "rows": len(rows[split]),
+                      "precision": round(sum(1 for h, _ in rows[split] if h)
+                                         / len(rows[split]), 4) if rows[split] else None,
+                      "recall": round(len(found) / len(items), 4) if items else None,
+                      "recall_by_title": round(sum(g["id"] in found for g in titled)
+                                               / len(titled), 4) if titled else None,
+                      "wrong": len([1 for h, _ in rows[split] if not h])}
+        if split == "dev":  # what to look at while building; never for the held-out part
+            out[split]["wrong_rows"] = [list(r) for h, r in rows[split] if not h][:10]
+            out[split]["missed"] = [g["id"] for g in items if g["id"] not in found][:20]
+    return {"mentions": out}
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", action="store_true", help="count LAW entities per law")
+    parser.add_argument("--mentions", action="store_true",
+                        help="LAW precision and recall against tests/gold/law_mentions.jsonl")
+    parser.add_argument("--heldout", action="store_true",
+                        help="with --mentions: score the held-out third too (at the end)")
     parser.add_argument("--retrieval", action="store_true",
                         help="article-level ru<->kk search over the whole laws (real model)")
     args = parser.parse_args()
@@ -205,6 +315,8 @@ def main() -> None:
         return
     clock = time.perf_counter()
     out = score_articles() | score_notes(args.entities)
+    if args.mentions and GOLD.is_file():
+        out |= score_mentions(args.heldout)
     if args.retrieval:
         out |= score_retrieval()
     out["seconds"] = round(time.perf_counter() - clock, 1)

@@ -613,3 +613,34 @@ def test_figures_skip_quoted_names_clauses_repeats_and_latin_names(text, lang):
 ])
 def test_figures_near_quotes_clauses_and_names_stay_figures(text, lang, value):
     assert find_figures(text, lang)[0].value == value
+
+
+@pytest.mark.parametrize("text, lang, span", [
+    ("We adopted the Concept of Migration Policy for 2017-2021 last year.", "en",
+     "Concept of Migration Policy for 2017-2021"),
+    ("in line with the Kazakhstan-2050 Strategy and", "en", "Kazakhstan-2050 Strategy"),
+    ("as the Plan of the Nation requires", "en", "Plan of the Nation"),
+    ("loans under the “Nurly Zhol” programme.", "en", "“Nurly Zhol” programme"),
+    ("a new programme “Enbek” was launched", "en", "programme “Enbek”"),
+    ("в рамках программы Назарбаева «Нурлы жол» построено", "ru",
+     "программы Назарбаева «Нурлы жол»"),
+    ("«Еңбек» бағдарламасы аясында", "kk", "«Еңбек» бағдарламасы"),
+])
+def test_laws_policy_documents_cited_by_name(text, lang, span):
+    assert [e.text for e in find_laws(text, lang)] == [span]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("the concept of the “Listening State” is simple", "en"),  # an idea, not a document
+    ("a programme for young families and a plan of action", "en"),
+    ("Our Strategy is to listen.", "en"),
+    ("по программе обучения и плану работ", "ru"),
+])
+def test_laws_generic_programmes_and_plans_are_no_citations(text, lang):
+    assert find_laws(text, lang) == []
+
+
+def test_laws_a_list_of_titles_shares_the_type():
+    text = "the laws “On the status of the capital” and “On the special status of Almaty” worked"
+    assert [e.text for e in find_laws(text, "en")] == [
+        "laws “On the status of the capital”", "“On the special status of Almaty”"]

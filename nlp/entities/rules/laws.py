@@ -55,6 +55,14 @@ TYPES: list[tuple[str, str, str]] = [
     ("programme", "en", r"state\s+program(?:me)?s?"),
     ("programme", "ru", r"государственн(?:ая|ой|ую)\s+программ(?:а|ы|е|у|ой)"),
     ("programme", "kk", r"мемлекеттік\s+бағдарлама[" + _KK + "]*"),
+    # a programme or plan by name: a citation only with a title ("programme “Baqytty Otbasy”",
+    # «Тың игеру» бағдарламасы, "Plan of the Nation")
+    ("programme", "en", r"program(?:me)?s?"),
+    ("programme", "ru", r"программ(?:а|ы|е|у|ой|ам|ами|ах)"),
+    ("programme", "kk", r"бағдарлама[" + _KK + "]*"),
+    ("plan", "en", r"plans?"),
+    ("plan", "ru", r"план(?:а|у|ом|е|ы|ов)?"),
+    ("plan", "kk", r"жоспар[" + _KK + "]*"),
     ("treaty", "en", r"treat(?:y|ies)"),
     ("treaty", "ru", r"договор(?:а|у|ом|е|ы|ов)?"),
     ("treaty", "kk", r"шарт(?:ы|қа|та|тың|ына|ымен|ында)?"),
@@ -114,6 +122,17 @@ _AFTER_TITLE = {
     "en": re.compile(r"(?<!\w)(?:on|relating\s+to)\s+(?:the\s+)?[A-Z][\w'’-]*"
                      r"(?:\s+(?:(?:of|and|for|in|on|the|to|with)\s+)*[A-Z][\w'’-]*){0,8}"),
 }
+# ... after a capitalised policy document's type: "Concept of Civil Society Development until
+# 2025", "Plan of the Nation", "Compact for Safe, Orderly and Regular Migration".
+POLICY_TYPES = frozenset({"concept", "strategy", "programme", "plan", "compact"})
+_POLICY_TITLE = re.compile(
+    r"(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:,?\s+(?:(?:of|and|for|in|on|the|to|with|against)\s+)*"
+    r"[A-Z][\w'’-]*){0,8}(?:\s+(?:until|till|to|for)\s+\d{4}(?:\s*[-–]\s*\d{4})?"
+    r"|\s+\d{4}(?:\s*[-–]\s*\d{4})?)?")
+# ... and the name before it: "Long-term Development Strategy 2050", "Kazakhstan-2050 Strategy"
+_POLICY_NAME = re.compile(
+    r"(?<![\w-])(?!(?:The|This|That|These|Our|Its|Their|A|An|New|Each|Every)\b)"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}(?=\s+(?:Strategy|Concept|Plan|Program(?:me)?)\b)")
 _BEFORE_TITLE = re.compile(
     rf"(?<![\w-])[А-ЯӘҒҚҢӨҰҮҺІ][\w-]*(?:\s+(?:[{_KK}][\w-]*|Қазақстан\w*|Республика\w*)){{0,7}}?"
     r"\s+туралы(?!\w)"
@@ -174,6 +193,13 @@ def _unquoted_titles(text: str, parts: list[_Part]) -> list[_Part]:
     ends = {p.end for p in parts if p.kind in ("type", "issuer")}
     starts = {p.start for p in parts if p.kind in ("type", "issuer", "date", "number")}
     titles = []
+    for p in parts:
+        if p.kind == "type" and p.value in POLICY_TYPES and text[p.start].isupper():
+            m = _POLICY_TITLE.match(text, p.end + len(text[p.end:]) - len(text[p.end:].lstrip()))
+            if m:
+                titles.append(_Part(m.start(), m.end(), "title", m.group()))
+    for m in _POLICY_NAME.finditer(text):
+        titles.append(_Part(m.start(), m.end(), "title", m.group()))
     for rx in _AFTER_TITLE.values():
         for m in rx.finditer(text):
             if len(text[:m.start()].rstrip()) in ends:
@@ -201,16 +227,27 @@ def _touching(text: str, parts: list[_Part]) -> list[list[_Part]]:
     groups: list[list[_Part]] = []
     for part in parts:
         prev = groups[-1][-1] if groups else None
-        if prev and _joins(text[prev.end:part.start], prev, part):
+        if prev and _joins(text, prev, part):
             groups[-1].append(part)
         else:
             groups.append([part])
     return groups
 
 
-def _joins(gap: str, left: _Part, right: _Part) -> bool:
+_LISTED_TITLE = re.compile(r"[«“„\"]\s*(?:On|About|Об?|[А-ЯӘҒҚҢӨҰҮҺІ]\w*(?:\s+\w+)*\s+туралы)\b")
+_NAMED_BY = re.compile(r"\s+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w’'-]+\s+")  # "программы Хрущева «...»"
+
+
+def _joins(text: str, left: _Part, right: _Part) -> bool:
+    gap = text[left.end:right.start]
+    if left.kind == "type" and right.kind == "title" and text[right.start] in "«“„\"'" \
+            and _NAMED_BY.fullmatch(gap):
+        return True
     if not _GAP_RE.fullmatch(gap):
         return False
+    if left.kind == "type" and left.value in POLICY_TYPES and left.lang == "en" \
+            and text[left.start].islower() and gap.strip():
+        return False  # "the concept of the “Listening State”": an idea, not a document
     # "Закон № 5, 2021 году ..." - a comma before a bare year starts a new sentence part.
     loose_year = any(p.kind == "date" and len(p.value) < 10 for p in (left, right))
     return not ("," in gap and loose_year)
@@ -247,8 +284,11 @@ def _kind(text: str, parts: list[_Part], before: list[Entity]) -> str | None:
         return kind
     numbers = [p.value for p in parts if p.kind == "number"]
     dated = any(p.kind == "date" and len(p.value) == 10 for p in parts)
+    # "laws “On the status of the capital” and “On the special status of ...”"
+    titled = any(p.kind == "title" and _LISTED_TITLE.match(text, p.start) for p in parts)
     prev = before[-1] if before else None
-    if (numbers or dated) and prev and _NEXT_RE.fullmatch(text[prev.end:parts[0].start]):
+    if (numbers or dated or titled) and prev \
+            and _NEXT_RE.fullmatch(text[prev.end:parts[0].start]):
         return prev.norm.split(":")[0]
     has_context = any(p.kind in ("date", "issuer") for p in parts)
     distinctive = numbers and re.fullmatch(r"\d+-[IVXLC]+", numbers[0])
