@@ -53,16 +53,24 @@ def analyse_document(doc: Document, settings, seconds: dict | None = None,
 
 
 def identify_act(doc: Document, chunks: list[Chunk]) -> list[tuple[Chunk, int, Entity]]:
-    """A legal act names itself: its key (from the acts registry, by its title) goes into
-    ``doc.meta["legal"]["act"]`` and becomes a LAW entity on the title, so that an entity
-    filter finds the act as well as the texts citing it, and its kk/ru/en texts share it."""
+    """A legal act names itself. Its key comes from its header («Закон Республики Казахстан
+    от 22 июля 2011 года № 477-IV», "... № 477-IV Заңы") or else from its title in the acts
+    registry; it goes into ``doc.meta["legal"]`` ("act", and "norm": type, number, date) and,
+    found by title, becomes a LAW entity on the title, so that an entity filter finds the act
+    as well as the texts citing it, and its kk/ru/en texts share it."""
     from nlp.entities.rules.acts import act_of_title
 
     legal, title = doc.meta.get("legal"), doc.meta.get("title") or ""
-    act = act_of_title(title) if legal is not None and title else None
+    if legal is None:
+        return []
+    header = _header_citation(doc)
+    if header is not None:  # the header's own LAW entity is found in its chunk already
+        legal["act"], legal["norm"] = header.canonical_id, header.norm
+        return []
+    act = act_of_title(title) if title else None
     if act is None:
         return []
-    legal["act"] = act["id"]
+    legal["act"], legal["norm"] = act["id"], f'{act["type"]}:{act["number"]}:{act["date"]}'
     for chunk in chunks:
         at = chunk.text.find(title)
         if at >= 0:
@@ -70,6 +78,24 @@ def identify_act(doc: Document, chunks: list[Chunk]) -> list[tuple[Chunk, int, E
                             source="rule:act-title")
             return [(chunk, chunk.page_start, entity)]
     return []
+
+
+HEADER_BLOCKS = 6  # blocks before the first chapter or article that may hold the act's header
+
+
+def _header_citation(doc: Document) -> Entity | None:
+    """The LAW citation a legal act opens with (its own type, date and number), if any."""
+    from nlp.entities.rules.laws import find_laws
+    from nlp.text.legal import heading
+
+    blocks = [b for p in doc.pages for b in p.blocks if b.kind in ("body", "heading")]
+    for block in blocks[:HEADER_BLOCKS]:
+        if heading(block.text):
+            break
+        for e in find_laws(block.text, block.lang):
+            if e.start <= 3 and e.canonical_id:
+                return e
+    return None
 
 
 def dedupe_entities(doc: Document, chunks: list[Chunk], per_chunk: list[list[Entity]]):

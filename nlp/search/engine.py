@@ -18,6 +18,7 @@ into the keyword query, so a filter never costs top-k recall.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,6 +46,7 @@ from nlp.search.request import (
     LABELS,
     SearchRequest,
     make_request,
+    parse_article,
     parse_langs,
     query_language,
 )
@@ -341,9 +343,26 @@ class Index:
                             request.article)
 
     def documents(self):
-        """DataFrame: one row per document."""
+        """DataFrame: one row per document; ``act``: the key of a legal act it is the text of
+        (its kk, ru and en texts share it), else None."""
         columns = quote_columns(DOCUMENT_COLUMNS)
-        return self._frame(f"SELECT {columns} FROM documents ORDER BY doc_id")
+        return self._frame(f"SELECT {columns}, json_extract(meta, '$.legal.act') AS act "
+                           "FROM documents ORDER BY doc_id")
+
+    def notes(self, doc: str | None = None, article=None):
+        """DataFrame: the editors' notes of the legal acts (amendment history), one row per
+        note, with the article it annotates and the acts it cites; never search passages."""
+        import pandas as pd
+
+        article = parse_article(article)
+        rows = []
+        for doc_id, meta in self.store.db.execute(
+                "SELECT doc_id, meta FROM documents WHERE json_extract(meta, '$.legal') "
+                "IS NOT NULL ORDER BY doc_id"):
+            for note in json.loads(meta)["legal"].get("notes", []):
+                if (doc is None or doc_id == doc) and article in (None, note["article"]):
+                    rows.append({"doc_id": doc_id, **note})
+        return pd.DataFrame(rows, columns=["doc_id", "article", "text", "acts"])
 
     def chunks(self):
         """DataFrame: one row per chunk (without vectors)."""

@@ -78,10 +78,8 @@ def structure(doc: Document) -> None:
     for i in toc:
         blocks[i].kind = "toc"
     legal = {"articles": [], "notes": []}
-    if any(b.kind == "toc" and b.text.strip("# ") == doc.meta.get("title") for b in blocks):
-        doc.meta["title"] = next((b.text.strip("# ") for b in blocks  # not «Оглавление»
-                                  if b.kind == "heading" and not heading(b.text)),
-                                 doc.meta["title"])
+    if _poor_title(doc.meta.get("title") or "", blocks):
+        doc.meta["title"] = _title(blocks) or doc.meta.get("title")
     chapter, article, after_editors = "", "", False
     for i, block in enumerate(blocks):
         if i in toc:
@@ -102,6 +100,32 @@ def structure(doc: Document) -> None:
             legal["notes"].append({"article": article, "text": block.text,
                                    "acts": ACT_NUMBER.findall(block.text)})
     doc.meta["legal"] = legal
+
+
+TYPE_WORD = re.compile(r"(?:ЗАКОН|Закон|ЗАҢЫ|Заңы|Заң|LAW|Law|КОДЕКС|Кодекс|Code|УКАЗ|Указ"
+                       r"|Decree|ЖАРЛЫҒЫ|Жарлығы|ПОСТАНОВЛЕНИЕ|Постановление|ҚАУЛЫСЫ|Қаулысы)\s*")
+
+
+def _poor_title(title: str, blocks: list) -> bool:
+    """A title that names no act: the table of contents, an article or a bare type word."""
+    return (not title or bool(heading(title)) or bool(TYPE_WORD.fullmatch(title))
+            or any(b.kind == "toc" and b.text.strip("# ") == title for b in blocks))
+
+
+def _title(blocks: list) -> str | None:
+    """The act's title: the last short line before its first chapter or article that is no
+    sentence, note or header ("О миграции населения", "Халықтың көші-қоны туралы")."""
+    title = None
+    for block in blocks:
+        text = " ".join(block.text.strip("# ").split())
+        if block.kind == "toc" or block.kind == "note" or not text:
+            continue
+        if heading(text):
+            break
+        if len(text) < 200 and not text.endswith((".", ":", ";")) and not TYPE_WORD.fullmatch(
+                text) and not ACT_NUMBER.search(text):
+            title = text
+    return title
 
 
 def _table_of_contents(blocks: list, heads: list[tuple[int, tuple]]) -> set[int]:

@@ -167,3 +167,37 @@ def test_legal_search_by_article_and_by_the_act_itself(tmp_path: Path):
         assert set(meta.index) == {"refugees_ru", "refugees_kk", "paper_en"}
     with pytest.raises(UserError, match="An article is a number"):
         make_request("x", article="first")
+
+
+@pytest.mark.parametrize("name, text, title", [
+    ("hdr_ru.md", "# ЗАКОН\n\nЗакон Республики Казахстан от 22 июля 2011 года № 477-IV\n\n"
+                  "О миграции населения\n\n## Статья 1. Понятия\n\nТекст.\n\n## Статья 2. Сфера\n\n"
+                  "Текст.", "О миграции населения"),
+    ("hdr_kk.md", "Қазақстан Республикасының 2011 жылғы 22 шілдедегі № 477-IV Заңы\n\n"
+                  "Халықтың көші-қоны туралы\n\n## 1-бап. Ұғымдар\n\nМәтін.\n\n## 2-бап. Аясы\n\n"
+                  "Мәтін.", "Халықтың көші-қоны туралы"),
+])
+def test_legal_act_knows_itself_from_its_header(tmp_path: Path, name, text, title):
+    from nlp.ingestion.pipeline import analyse_document
+
+    doc = law(tmp_path, name, text)
+    analyse_document(doc, ChunkSettings())
+    assert (doc.meta["legal"]["act"], doc.meta["legal"]["norm"], doc.meta["title"]) == (
+        "law:477-IV", "law:477-IV:2011-07-22", title)
+
+
+def test_legal_notes_and_act_groups_in_the_notebook_api(tmp_path: Path):
+    from nlp.ingestion.local import ingest
+    from nlp.search.engine import open_index
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "refugees_ru.md").write_text(RU, encoding="utf-8")
+    (docs / "refugees_kk.md").write_text(KK, encoding="utf-8")
+    ingest([docs], index=tmp_path / "idx", model="test/hash-64", progress=False)
+    with open_index(tmp_path / "idx") as idx:
+        assert dict(zip(idx.documents()["doc_id"], idx.documents()["act"])) == {
+            "refugees_kk": "law:216-IV", "refugees_ru": "law:216-IV"}
+        notes = idx.notes(doc="refugees_ru", article="ст. 1")
+        assert list(notes["acts"]) == [["327-VI"], ["74-V"]]
+        assert len(idx.notes()) == 5 and idx.notes(article=2).empty
