@@ -196,7 +196,8 @@ def test_legal_notes_and_act_groups_in_the_notebook_api(tmp_path: Path):
     (docs / "refugees_kk.md").write_text(KK, encoding="utf-8")
     ingest([docs], index=tmp_path / "idx", model="test/hash-64", progress=False)
     with open_index(tmp_path / "idx") as idx:
-        assert dict(zip(idx.documents()["doc_id"], idx.documents()["act"])) == {
+        documents = idx.documents()
+        assert dict(zip(documents["doc_id"], documents["act"], strict=True)) == {
             "refugees_kk": "law:216-IV", "refugees_ru": "law:216-IV"}
         notes = idx.notes(doc="refugees_ru", article="ст. 1")
         assert list(notes["acts"]) == [["327-VI"], ["74-V"]]
