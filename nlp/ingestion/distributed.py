@@ -98,9 +98,9 @@ def analyse_file(child, row: dict, settings) -> dict:
 def embed_chunks(embedder, chunks: list[dict]):
     """Vectors (n, dim) of a document's chunks, each distinct text embedded once, in one call
     per document: what ``nlp ingest`` does for a new file, so the vectors are the same."""
-    from nlp.ingestion.pipeline import embed_distinct
+    from nlp.ingestion.pipeline import embed_distinct, embed_pairs
 
-    return embed_distinct(embedder, [(c["sha256"], c["text"]) for c in chunks])
+    return embed_distinct(embedder, embed_pairs(chunks))
 
 
 class Analyser:

@@ -35,7 +35,7 @@ from nlp.index.atomic import file_sha256
 from nlp.index.layout import DEFAULT_INDEX, display_path, make_config, source_exists
 from nlp.index.writer import IndexWriter
 from nlp.ingestion.children import Budget, failure_kind
-from nlp.ingestion.pipeline import Analysed, embed_distinct, name_document
+from nlp.ingestion.pipeline import Analysed, embed_distinct, embed_pairs, name_document
 from nlp.ingestion.pool import shared_pool
 from nlp.parse.document import SUFFIXES, make_doc_id
 from nlp.records import Chunk
@@ -275,19 +275,24 @@ def _add(run: _Run, item: _Todo, analysed: Analysed) -> None:
 def _vectors(run: _Run, item: _Todo, chunks: list[Chunk]):
     """Vectors of the chunks: stored ones for unchanged chunk texts, the rest embedded."""
     known = _stored_vectors(run, item.old[0]) if item.old else {}
-    run.report.reused_vectors += sum(1 for c in chunks if c.sha256 in known)
-    return embed_distinct(run.embedder, [(c.sha256, c.text) for c in chunks], known)
+    pairs = embed_pairs(chunks)  # a headed part of a legal article is keyed by its input
+    run.report.reused_vectors += sum(1 for key, _ in pairs if key in known)
+    return embed_distinct(run.embedder, pairs, known)
 
 
 def _stored_vectors(run: _Run, doc_id: str) -> dict:
-    """sha256 -> vector of the stored chunks of ``doc_id`` (all made by the index's model)."""
+    """key -> vector of the stored chunks of ``doc_id`` (all made by the index's model), keyed
+    as ``embed_pairs`` keys a chunk: by what the model read."""
     import numpy as np
 
     dim = run.embedder.dim
-    _, rows = run.writer.store.query("SELECT sha256, vector FROM chunks WHERE doc_id = ?",
-                                     (doc_id,))
-    return {sha: np.frombuffer(blob, dtype=np.float32) for sha, blob in rows
-            if sha and blob is not None and len(blob) == 4 * dim}
+    names, rows = run.writer.store.query(
+        f"SELECT sha256, text, section, {run.writer.store.legal_columns('')}, vector FROM chunks "
+        "WHERE doc_id = ?", (doc_id,))
+    stored = [dict(zip(names, row, strict=True)) for row in rows]
+    return {key: np.frombuffer(c["vector"], dtype=np.float32)
+            for c, (key, _) in zip(stored, embed_pairs(stored), strict=True)
+            if c["sha256"] and c["vector"] is not None and len(c["vector"]) == 4 * dim}
 
 
 @contextmanager

@@ -123,6 +123,29 @@ def name_document(doc: Document, chunks: list[Chunk], doc_id: str, path: str) ->
         chunk.chunk_id = doc_id + chunk.chunk_id[len(old):]
 
 
+def embed_input(text: str, section: str = "", article: str = "") -> str:
+    """What the model reads for a chunk: its text, headed by its article's heading when it is a
+    later part of a legal article ("Статья 13. Лишение статуса беженца" + the paragraphs), so
+    that every part of an article carries what the article is about."""
+    if article and section and not text.startswith(section[:20]):
+        return f"{section}\n{text}"
+    return text
+
+
+def embed_pairs(chunks) -> list[tuple[str, str]]:
+    """(key, model input) of each chunk (a ``Chunk`` or its dict) for ``embed_distinct``: the
+    key is the text's SHA-256, or the input's when a heading is added to it."""
+    import hashlib
+
+    out = []
+    for c in chunks:
+        get = c.get if isinstance(c, dict) else lambda name, c=c: getattr(c, name)
+        text = embed_input(get("text"), get("section") or "", get("article") or "")
+        key = get("sha256") if text == get("text") else hashlib.sha256(text.encode()).hexdigest()
+        out.append((key, text))
+    return out
+
+
 def embed_distinct(embedder, pairs: list[tuple[str, str]], known: dict | None = None):
     """Vectors (n, dim) of (sha256, text) pairs, in order: each distinct text that ``known``
     (sha256 -> vector) lacks is embedded once, all in one call."""

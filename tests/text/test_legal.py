@@ -202,3 +202,37 @@ def test_legal_notes_and_act_groups_in_the_notebook_api(tmp_path: Path):
         notes = idx.notes(doc="refugees_ru", article="ст. 1")
         assert list(notes["acts"]) == [["327-VI"], ["74-V"]]
         assert len(idx.notes()) == 5 and idx.notes(article=2).empty
+
+
+def test_legal_later_parts_of_an_article_are_embedded_under_its_heading(tmp_path: Path):
+    import numpy as np
+
+    from conftest import HashEmbedder
+    from nlp.ingestion.local import ingest
+    from nlp.ingestion.pipeline import embed_input, embed_pairs
+    from nlp.search.engine import open_index
+
+    assert embed_input("2. Текст.", "Статья 5. Права", "5") == "Статья 5. Права\n2. Текст."
+    assert embed_input("Статья 5. Права 1. Текст.", "Статья 5. Права", "5").startswith("Статья 5.")
+    assert embed_input("Plain text.", "Introduction", "") == "Plain text."
+    long = RU.replace("Закон применяется ко всем лицам.",
+                      "\n\n".join(f"{i}. Закон применяется к лицам группы {i}." * 8
+                                  for i in range(1, 6)))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "law.md").write_text(long, encoding="utf-8")
+    report = ingest([tmp_path / "docs"], index=tmp_path / "idx", model="test/hash-64",
+                    progress=False)
+    with open_index(tmp_path / "idx") as idx:
+        chunks = idx.chunks()
+        later = chunks[(chunks["article"] == "2") & ~chunks["text"].str.startswith("Статья 2")]
+        assert len(later)  # the long article took several chunks
+        row = later.iloc[0]
+        stored = idx.store.vectors_for(np.array(idx.store.ids_where(
+            "c.chunk_id = ?", [row["chunk_id"]])), 64)[0]
+        want = HashEmbedder().embed_passages([row["section"] + "\n" + row["text"]])[0]
+        assert np.allclose(stored, want)
+        key, text = embed_pairs([row.to_dict()])[0]
+        assert text.startswith("Статья 2.") and key != row["sha256"]
+    again = ingest([tmp_path / "docs"], index=tmp_path / "idx", model="test/hash-64",
+                   progress=False)
+    assert again.skipped == report.added
