@@ -206,8 +206,8 @@ def test_legal_notes_and_act_groups_in_the_notebook_api(tmp_path: Path):
 
 def test_legal_later_parts_of_an_article_are_embedded_under_its_heading(tmp_path: Path):
     import numpy as np
-
     from conftest import HashEmbedder
+
     from nlp.ingestion.local import ingest
     from nlp.ingestion.pipeline import embed_input, embed_pairs
     from nlp.search.engine import open_index
