@@ -66,8 +66,16 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
                 seq=len(chunks), text=body, start=start, end=end,
                 page_start=first.page, page_end=last.page, lang=first.lang,
                 section=first.section, sha256=hashlib.sha256(body.encode()).hexdigest(),
-                article=first.article, chapter=first.chapter))
+                **_act_part(run, first, last)))
     return chunks
+
+
+def _act_part(run: list[_Piece], first: _Piece, last: _Piece) -> dict[str, str]:
+    """The article (and its chapter) of a chunk: its first piece's, or, when it opens with a
+    chapter's heading, that of the article it goes on with."""
+    pieces = run[run.index(first):run.index(last) + 1]
+    piece = next((p for p in pieces if p.article), first)
+    return {"article": piece.article, "chapter": piece.chapter}
 
 
 def _pieces(doc: Document, max_chars: int, keep_broken: bool = False) -> list[_Piece]:
@@ -199,8 +207,8 @@ def _size(run: list[_Piece]) -> int:
 def _may_join(small: list[_Piece], host: list[_Piece], min_chars: int) -> bool:
     """Same language, or a fragment short enough to be a label beside a run of some size;
     never across the articles of a legal act."""
-    if small[0].article != host[0].article:
-        return False
+    if small[0].article and host[0].article and small[0].article != host[0].article:
+        return False  # a chapter's heading (no article yet) may go with its first article
     if small[0].lang == host[0].lang:  # a run is of one language
         return True
     return _size(small) < MAX_FOREIGN_CHARS and _size(host) >= min_chars
