@@ -10,6 +10,7 @@ import click
 
 from nlp.app.options import friendly, request_options, with_search_options
 from nlp.index.layout import DEFAULT_INDEX
+from nlp.text.printable import printable
 
 INDEX_HELP = "Index directory."
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,7 +48,7 @@ def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broke
     report = ingest(list(paths), index=index, model=model, prune=prune,
                     budget=Budget(file_timeout, file_memory), keep_broken=keep_broken,
                     workers=workers, entities=not no_entities)
-    click.echo(report.summary())
+    click.echo(printable(report.summary()))
 
 
 @main.command("search")
@@ -123,9 +124,9 @@ def parse_cli(file, as_json, as_text, password, ocr, keep_broken) -> None:
     for w in caught:
         click.echo(f"Warning: {w.message}", err=True)
     if as_text:
-        click.echo(body_text(doc, keep_broken=keep_broken))
+        click.echo(printable(body_text(doc, keep_broken=keep_broken)))
     else:
-        click.echo(document_json(doc) if as_json else document_text(doc))
+        click.echo(document_json(doc) if as_json else printable(document_text(doc)))
 
 
 @main.command("doctor")
@@ -143,9 +144,9 @@ def doctor_cli(index, repair, as_json) -> None:
         if as_json:
             click.echo(json.dumps(f.to_dict(), ensure_ascii=False))
             continue
-        click.echo(f"{f.level:<5}  {f.check:<9}  {f.message}")
+        click.echo(printable(f"{f.level:<5}  {f.check:<9}  {f.message}", one_line=True))
         if f.fix and f.level != "ok" and f.fix not in f.message:
-            click.echo(f"{'':<18}fix: {f.fix}")
+            click.echo(printable(f"{'':<18}fix: {f.fix}", one_line=True))
     sys.exit(1 if doctor.worst(findings) == "error" else 0)
 
 
@@ -160,7 +161,7 @@ def info_cli(index, as_json) -> None:
 
     with open_index(index) as idx:
         info = idx.info()
-    click.echo(json.dumps(info, ensure_ascii=False) if as_json else info_text(info))
+    click.echo(json.dumps(info, ensure_ascii=False) if as_json else printable(info_text(info)))
 
 
 from nlp.app.serve import serve_cli, shell_cli  # noqa: E402 - light: click and the stdlib only

@@ -9,6 +9,8 @@ from functools import wraps
 
 import click
 
+from nlp.text.printable import printable
+
 MODES = ("dense", "keyword", "hybrid")  # as nlp.search.request.MODES (kept light: no numpy here)
 
 
@@ -21,7 +23,7 @@ def friendly(func):
         try:
             return func(*args, **kwargs)
         except NlpError as err:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(printable(f"Error: {err}", one_line=True), err=True)
             sys.exit(1)
     return wrapper
 

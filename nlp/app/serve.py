@@ -18,7 +18,9 @@ here, so ``nlp --help`` stays instant.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +35,8 @@ MAX_K = 1000
 PARAMS = {"q", "k", "lang", "doc", "mode", "year", "entity", "article", "collapse", "by_lang",
           "expand"}
 WARM_UP_QUERY = "migration"
+MAX_PENDING = 16  # requests in the server at once; more are told to retry (503)
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}  # Host names a local page may use
 
 
 class BadRequest(ValueError):
@@ -60,12 +64,13 @@ class Searcher:
                                                                             **options)])
 
     def health(self) -> dict:
-        """Status, index path, model and chunk count."""
-        def read() -> dict:
-            idx = self._fresh()
-            return {"status": "ok", "index": str(self.path), "model": idx.manifest["model"],
-                    "chunks": len(idx.vectors)}
-        return self._call(read)
+        """Status, index, model and chunk count, from the manifest: answered at once, never
+        behind a running search."""
+        from nlp.index.layout import read_manifest
+
+        manifest = read_manifest(self.path)
+        return {"status": "ok", "index": str(self.path), "model": manifest["model"],
+                "chunks": manifest.get("chunks")}
 
     def warm_up(self) -> float:
         """Load the model now (a first query), so no request pays for it; seconds taken."""
@@ -137,7 +142,8 @@ def make_server(searcher: Searcher, port: int = DEFAULT_PORT):
     """A ``ThreadingHTTPServer`` on 127.0.0.1:``port`` (0: any free port) using ``searcher``."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    handler = type("Handler", (_Handler, BaseHTTPRequestHandler), {"searcher": searcher})
+    handler = type("Handler", (_Handler, BaseHTTPRequestHandler),
+                   {"searcher": searcher, "slots": threading.BoundedSemaphore(MAX_PENDING)})
     server = ThreadingHTTPServer((HOST, port), handler)
     server.daemon_threads = True
     return server
@@ -147,10 +153,27 @@ class _Handler:
     """The request handling of ``make_server`` (mixed into ``BaseHTTPRequestHandler``)."""
 
     searcher: Searcher
+    slots: threading.BoundedSemaphore  # requests in the server at once
     server_version = "nlp"
     timeout = 60  # seconds a client may take to send its request
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if not self._local_host():  # a page elsewhere, through DNS rebinding
+            return self._send(403, {"error": "Host must be 127.0.0.1 or localhost"})
+        if not self.slots.acquire(blocking=False):
+            return self._send(503, {"error": f"busy: {MAX_PENDING} requests in progress; "
+                                             "retry in a moment"})
+        try:
+            self._answer()
+        finally:
+            self.slots.release()
+
+    def _local_host(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in LOOPBACK
+
+    def _answer(self) -> None:
         from urllib.parse import parse_qs, urlsplit
 
         from nlp.errors import NlpError, UserError
@@ -163,7 +186,10 @@ class _Handler:
                 return self._send(404, {"error": f"no such path {url.path!r}; use /search "
                                                  "or /health"})
             text, k, options = search_options(parse_qs(url.query, keep_blank_values=True))
-            return self._send(200, self.searcher.search(text, k, **options))
+            hits = self.searcher.search(text, k, **options)
+            for hit in hits:  # no absolute path of this machine leaves the server
+                hit["path"] = os.path.relpath(hit["path"], self.searcher.path)
+            return self._send(200, hits)
         except (BadRequest, UserError) as err:
             return self._send(400, {"error": _one_line(err)})
         except NlpError as err:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nlp.errors import UserError
 from nlp.records import Document, Hit
+from nlp.text.printable import printable
 
 SNIPPET = 320  # characters of a hit shown: the best sentence and some context
 SENTENCE = 280  # at most this much of the best sentence
@@ -26,10 +27,12 @@ def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
     for h in hits:
         if grouped and h.rank == 1:
             out.append(f"── {LANG_NAMES.get(h.lang, h.lang)} ──")
-        title = _cut(h.title or h.doc_id, 70)
-        out.append(f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {where(h)}  {title}"
-                   + (f"  (also in: {', '.join(h.also_in)})" if h.also_in else ""))
-        out.append(textwrap.indent(_snippet(h.text, query, h.lang, ansi), "      "))
+        title = printable(_cut(h.title or h.doc_id, 70), one_line=True)
+        line = (f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {where(h)}  {title}"
+                + (f"  (also in: {', '.join(h.also_in)})" if h.also_in else ""))
+        out.append(printable(line, one_line=True))  # document text: no terminal codes
+        text = printable(h.text)  # before the bold codes of our own are added
+        out.append(textwrap.indent(_snippet(text, query, h.lang, ansi), "      "))
     return "\n".join(out)
 
 
@@ -86,7 +89,7 @@ def write_frame(frame, fmt: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(printable(text))
 
 
 def _table(frame) -> str:

@@ -40,6 +40,7 @@ from nlp.ingestion.pool import shared_pool
 from nlp.parse.document import SUFFIXES, make_doc_id
 from nlp.records import Chunk
 from nlp.text.chunk import ChunkSettings
+from nlp.text.printable import printable
 
 CHECKPOINT_S = 300.0  # save FAISS + manifest at least this often during a long run
 MAX_WORKERS = 4  # analyser children by default (each holds the spaCy pipelines, ~0.5 GB)
@@ -76,8 +77,10 @@ class IngestReport:
                 f"{self.entities} entities -> {self.index}")
         if self.reused_vectors:
             text += f" ({self.reused_vectors} unchanged chunks kept their vectors)"
-        return (text + "".join(f"\n  failed: {f.path}: {f.reason}" for f in self.failed)
-                + "".join(f"\n  note: {n}" for n in self.notes))
+        line = lambda text: printable(text, one_line=True)  # noqa: E731 - a name can hold "\n"
+        return (line(text) + "".join(f"\n  failed: {line(f.path)}: {line(f.reason)}"
+                                     for f in self.failed)
+                + "".join(f"\n  note: {line(n)}" for n in self.notes))
 
 
 @dataclass

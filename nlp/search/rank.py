@@ -78,11 +78,20 @@ def near_duplicate(a: set, b: set, threshold: float = 0.8) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= threshold
 
 
-def collapse(texts: Sequence[str], langs: Sequence[str], threshold: float = 0.8) -> list[int]:
-    """Indexes of the texts to keep, in order, dropping near-duplicates of earlier ones."""
+COLLAPSE_LIMIT = 60  # hits compared for near repeats; past them hits are kept as they come
+
+
+def collapse(texts: Sequence[str], langs: Sequence[str], threshold: float = 0.8,
+             limit: int = COLLAPSE_LIMIT) -> list[int]:
+    """Indexes of the texts to keep, in order, dropping near-duplicates of earlier ones; once
+    ``limit`` are kept the rest are kept unexamined (the comparison grows with the square of
+    the hits: k=1000 took seconds, and people read the first screen)."""
     kept: list[int] = []
     seen: list[set] = []
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        if len(kept) >= limit:
+            kept += range(i, len(texts))
+            break
         sh = shingles(text, lang)
         if not any(near_duplicate(sh, other, threshold) for other in seen):
             kept.append(i)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import urllib.error
@@ -65,7 +66,10 @@ def test_serve_search_gives_the_hits_of_nlp_search_json(server: str, index: Path
     status, body = _get(f"{server}/search?q={quote(query)}&k=3")
     assert status == 200
     hits = json.loads(body)
-    assert hits and hits == _cli_hits(index, query, "-k", "3")
+    cli = _cli_hits(index, query, "-k", "3")
+    for hit in cli:  # the server shows paths relative to the index, not absolute ones
+        hit["path"] = os.path.relpath(hit["path"], index)
+    assert hits and hits == cli and not any(h["path"].startswith("/") for h in hits)
     assert hits[0]["doc_id"] == "brief_ru" and [h["rank"] for h in hits] == [1, 2, 3][:len(hits)]
 
 
@@ -159,3 +163,41 @@ def test_serve_missing_index_is_one_line_error(tmp_path: Path):
     for command in ("shell", "serve"):
         result = CliRunner().invoke(main, [command, "--index", str(tmp_path / "none")])
         assert result.exit_code == 1 and "Run: nlp ingest" in result.output
+
+
+def test_serve_refuses_a_foreign_host(server: str):
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server)
+    for host, status in (("evil.example", 403), ("evil.example:80", 403),
+                         (f"localhost:{url.port}", 200), (f"127.0.0.1:{url.port}", 200)):
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        conn.request("GET", "/health", headers={"Host": host})  # DNS rebinding: a foreign name
+        assert conn.getresponse().status == status, host
+        conn.close()
+
+
+def test_serve_health_answers_while_a_search_holds_the_index(server: str, monkeypatch):
+    import threading
+
+    from nlp.app.serve import Searcher
+
+    release, entered = threading.Event(), threading.Event()
+    original = Searcher._fresh
+
+    def slow(self):  # a search that holds the index (as k=1000 once did for seconds)
+        entered.set()
+        release.wait(30)
+        return original(self)
+
+    monkeypatch.setattr(Searcher, "_fresh", slow)
+    search = threading.Thread(target=_get, args=(f"{server}/search?q=migration&k=1000",))
+    search.start()
+    try:
+        assert entered.wait(30)
+        status, body = _get(f"{server}/health")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+    finally:
+        release.set()
+        search.join()
