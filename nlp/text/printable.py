@@ -4,15 +4,15 @@ A document (or a file name) can hold terminal escape sequences that clear the sc
 the window title, bidirectional overrides that make a line read otherwise than it is, and line
 breaks that forge a line of a summary. ``printable`` shows each such character as a visible
 escape (``\\x1b``, ``\\u202e``) and keeps ordinary text, tabs and (unless ``one_line``) line
-breaks.
+breaks and form feeds (``nlp parse --text`` separates pages with them).
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + r"\n]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + r"\n\f]")
 
 
 def printable(text: str, one_line: bool = False) -> str:

@@ -15,6 +15,7 @@ def test_printable_shows_escapes_and_keeps_text():
         "Закон\\x1b[2J\\x1b]0;pwned\\x07 477-IV\tok\n")
     assert printable("a\u202eb\u0085c") == "a\\u202eb\\x85c"  # a direction override, NEL
     assert printable("two\nlines", one_line=True) == "two\\nlines"
+    assert printable("page 1\fpage 2\r") == "page 1\fpage 2\\r"  # pages stay, \r shows
 
 
 def test_printable_hits_keep_only_our_own_bold_codes():
