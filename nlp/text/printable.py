@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f"  # C0 but \t \n \f, DEL, C1
+                     r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # direction marks
 _UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + r"\n\f]")
 
 
