@@ -59,22 +59,22 @@ def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings()) -> 
     chunks: list[Chunk] = []
     runs = _runs(_pieces(doc, settings.max_chars, settings.keep_broken))
     for run in _absorb_small(runs, settings.min_chars):
-        for start, end, first, last in _pack(run, settings):
-            body = text[start:end]
+        for pieces in _pack(run, settings):
+            first, last = pieces[0], pieces[-1]
+            body = text[first.start:last.end]
             chunks.append(Chunk(
                 chunk_id=f"{doc.doc_id}:c{len(chunks):04d}", doc_id=doc.doc_id,
-                seq=len(chunks), text=body, start=start, end=end,
+                seq=len(chunks), text=body, start=first.start, end=last.end,
                 page_start=first.page, page_end=last.page, lang=first.lang,
                 section=first.section, sha256=hashlib.sha256(body.encode()).hexdigest(),
-                **_act_part(run, first, last)))
+                **_act_part(pieces)))
     return chunks
 
 
-def _act_part(run: list[_Piece], first: _Piece, last: _Piece) -> dict[str, str]:
+def _act_part(pieces: list[_Piece]) -> dict[str, str]:
     """The article (and its chapter) of a chunk: its first piece's, or, when it opens with a
     chapter's heading, that of the article it goes on with."""
-    pieces = run[run.index(first):run.index(last) + 1]
-    piece = next((p for p in pieces if p.article), first)
+    piece = next((p for p in pieces if p.article), pieces[0])
     return {"article": piece.article, "chapter": piece.chapter}
 
 
@@ -150,13 +150,14 @@ def _runs(pieces: list[_Piece]) -> list[list[_Piece]]:
 
 
 def _pack(run: list[_Piece], settings: ChunkSettings):
-    """Greedy packing of consecutive pieces; each chunk re-reads the last ~overlap chars."""
+    """Greedy packing of consecutive pieces into the pieces of each chunk; each chunk re-reads
+    the last ~overlap chars."""
     i = 0
     while i < len(run):
         j = i + 1
         while j < len(run) and run[j].end - run[i].start <= settings.max_chars:
             j += 1
-        yield run[i].start, run[j - 1].end, run[i], run[j - 1]
+        yield run[i:j]
         if j == len(run):
             return
         back = j
