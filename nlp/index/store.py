@@ -28,6 +28,7 @@ from nlp.records import Chunk, Document, Entity
 
 CHUNK_COLUMNS = ("chunk_id", "doc_id", "seq", "text", "start", "end", "page_start",
                  "page_end", "lang", "section", "sha256", "article", "chapter")
+ACT = "json_extract(d.meta, '$.legal.act')"  # the key of the legal act a document is (d: documents)
 ENTITY_COLUMNS = ("doc_id", "chunk_id", "page", "lang", "start", "end", "label", "text",
                   "norm", "canonical_id", "value", "unit", "source")
 DOCUMENT_COLUMNS = ("doc_id", "path", "sha256", "title", "lang", "langs", "pages",
@@ -208,22 +209,26 @@ class Store:
             rows = self.db.execute(
                 "SELECT c.id, c.chunk_id, c.doc_id, c.text, c.lang, c.page_start, c.page_end, "
                 f"c.section, {self.legal_columns()}, d.path, d.title, "
-                "json_extract(d.meta, '$.legal.act') AS act FROM chunks c "
+                f"{ACT} AS act FROM chunks c "
                 f"JOIN documents d USING (doc_id) WHERE c.id IN ({','.join('?' * len(ids))})",
                 ids).fetchall()
         finally:
             self.db.row_factory = None
         return {r["id"]: r for r in rows}
 
-    def same_article(self, act: str, article: str, doc_id: str) -> list[str]:
-        """The other documents of the legal act ``act`` that have the article ``article``
-        (its texts in other languages or editions)."""
-        if not self.legal_columns().startswith("c."):
-            return []
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT d.doc_id FROM chunks c JOIN documents d USING (doc_id) WHERE "
-            "json_extract(d.meta, '$.legal.act') = ? AND c.article = ? AND d.doc_id != ? "
-            "ORDER BY d.doc_id", (act, article, doc_id))]
+    def article_texts(self, acts: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+        """(act, article) -> the documents of those legal acts that have the article (an act's
+        texts in other languages or editions), in one query for a page of hits."""
+        acts = sorted(set(acts))
+        if not acts or not self.legal_columns().startswith("c."):
+            return {}
+        out: dict[tuple[str, str], list[str]] = {}
+        for act, article, doc_id in self.db.execute(
+                f"SELECT DISTINCT {ACT}, c.article, d.doc_id FROM chunks c JOIN documents d "
+                f"USING (doc_id) WHERE {ACT} IN ({','.join('?' * len(acts))}) AND c.article != '' "
+                "ORDER BY d.doc_id", acts):
+            out.setdefault((act, article), []).append(doc_id)
+        return out
 
     def ids_where(self, where: str = "1", args: Iterable = ()) -> np.ndarray:
         """Sorted vector ids of chunks matching ``where`` (SQL on alias ``c``, see
@@ -268,7 +273,7 @@ class Store:
                            "COLLATE NOCASE LIMIT 1", (label, canonical_id)).fetchone():
             return True
         return label == "LAW" and self.db.execute(
-            "SELECT 1 FROM documents WHERE json_extract(meta, '$.legal.act') = ? "
+            f"SELECT 1 FROM documents d WHERE {ACT} = ? "
             "COLLATE NOCASE LIMIT 1", (canonical_id,)).fetchone() is not None
 
     def query(self, sql: str, args: Iterable = ()) -> tuple[list[str], list[tuple]]:
@@ -311,8 +316,8 @@ def chunk_filter(langs: str | Iterable[str] | None = None, doc: str | None = Non
         mentions = ("c.chunk_id IN (SELECT chunk_id FROM entities WHERE label = ? AND "
                     "canonical_id = ? COLLATE NOCASE)")
         if label == "LAW":
-            mentions = (f"({mentions} OR c.doc_id IN (SELECT doc_id FROM documents WHERE "
-                        "json_extract(meta, '$.legal.act') = ? COLLATE NOCASE))")
+            mentions = (f"({mentions} OR c.doc_id IN (SELECT doc_id FROM documents d WHERE "
+                        f"{ACT} = ? COLLATE NOCASE))")
             args += [label, canonical, canonical]
         else:
             args += [label, canonical]

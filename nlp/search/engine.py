@@ -36,7 +36,14 @@ from nlp.index.layout import (
     read_manifest,
     rebuild_command,
 )
-from nlp.index.store import DOCUMENT_COLUMNS, ENTITY_COLUMNS, Store, chunk_filter, quote_columns
+from nlp.index.store import (
+    ACT,
+    DOCUMENT_COLUMNS,
+    ENTITY_COLUMNS,
+    Store,
+    chunk_filter,
+    quote_columns,
+)
 from nlp.index.vectors import load_vectors
 from nlp.records import Hit
 from nlp.search.glossary import translate
@@ -203,13 +210,13 @@ class Index:
     def hits(self, pairs: list[tuple[int, float]]) -> Hits:
         """``Hit`` records of (chunk id, score) pairs, in their order."""
         rows = self.store.chunk_rows(i for i, _ in pairs)
+        texts = self.store.article_texts(r["act"] for r in rows.values() if r["act"])
         return Hits(
             Hit(rank=n, score=round(s, 6 if abs(s) < 0.1 else 4), doc_id=r["doc_id"],
                 path=r["path"], title=r["title"] or "", page_start=r["page_start"],
                 page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"],
                 article=r["article"], section=r["section"] or "", act=r["act"] or "",
-                also_in=self.store.same_article(r["act"], r["article"], r["doc_id"])
-                if r["act"] and r["article"] else [])
+                also_in=[d for d in texts.get((r["act"], r["article"]), []) if d != r["doc_id"]])
             for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
 
     # --- candidates ----------------------------------------------------------------------
@@ -346,8 +353,7 @@ class Index:
         """DataFrame: one row per document; ``act``: the key of a legal act it is the text of
         (its kk, ru and en texts share it), else None."""
         columns = quote_columns(DOCUMENT_COLUMNS)
-        return self._frame(f"SELECT {columns}, json_extract(meta, '$.legal.act') AS act "
-                           "FROM documents ORDER BY doc_id")
+        return self._frame(f"SELECT {columns}, {ACT} AS act FROM documents d ORDER BY doc_id")
 
     def notes(self, doc: str | None = None, article=None):
         """DataFrame: the editors' notes of the legal acts (amendment history), one row per
