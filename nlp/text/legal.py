@@ -70,9 +70,9 @@ def structure(doc: Document) -> None:
     """Mark the chapters, articles, table of contents and notes of a legal act in ``doc``
     and record them in ``doc.meta["legal"]``; a document with no articles is left as it is."""
     blocks = [b for page in doc.pages for b in page.blocks]
-    heads = [(i, h) for i, b in enumerate(blocks) if (h := heading(b.text))]
+    heads = {i: h for i, b in enumerate(blocks) if (h := heading(b.text))}
     toc = _table_of_contents(blocks, heads)
-    articles = [(i, h) for i, h in heads if i not in toc and h[0] == "article"]
+    articles = [i for i, h in heads.items() if i not in toc and h[0] == "article"]
     if len(articles) < MIN_ARTICLES:
         return
     for i in toc:
@@ -84,7 +84,7 @@ def structure(doc: Document) -> None:
     for i, block in enumerate(blocks):
         if i in toc:
             continue
-        found = heading(block.text)
+        found = heads.get(i)
         if found:
             block.kind = "heading"
             kind, number, title = found
@@ -128,17 +128,17 @@ def _title(blocks: list) -> str | None:
     return title
 
 
-def _table_of_contents(blocks: list, heads: list[tuple[int, tuple]]) -> set[int]:
+def _table_of_contents(blocks: list, heads: dict[int, tuple]) -> set[int]:
     """Blocks of a table of contents: a run of headings with no text between them whose
     articles come again later, with the title above it ("Оглавление", "Мазмұны")."""
-    later: dict[tuple[str, str], int] = {}
-    for i, (kind, number, _) in reversed(heads):
-        later.setdefault((kind, number), i)
+    last: dict[tuple[str, str], int] = {}  # where each chapter or article heading last stands
+    for i, (kind, number, _) in heads.items():
+        last[kind, number] = i
     toc: set[int] = set()
     run: list[int] = []
-    for i, _ in heads + [(len(blocks) + 1, None)]:
+    for i in [*heads, len(blocks) + 1]:
         if run and i != run[-1] + 1:
-            repeated = [j for j in run if later.get(_key(blocks[j]), j) > j]
+            repeated = [j for j in run if last[heads[j][:2]] > j]
             if len(run) >= MIN_TOC and len(repeated) * 2 >= len(run):
                 toc.update(run)
                 if run[0] and TOC_TITLES.match(blocks[run[0] - 1].text.strip("# ")):
@@ -147,7 +147,3 @@ def _table_of_contents(blocks: list, heads: list[tuple[int, tuple]]) -> set[int]
         run.append(i)
     return toc
 
-
-def _key(block) -> tuple[str, str]:
-    found = heading(block.text)
-    return (found[0], found[1]) if found else ("", "")
