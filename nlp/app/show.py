@@ -27,7 +27,7 @@ def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
     for h in hits:
         if grouped and h.rank == 1:
             out.append(f"── {LANG_NAMES.get(h.lang, h.lang)} ──")
-        title = printable(_cut(h.title or h.doc_id, 70), one_line=True)
+        title = _cut(h.title or h.doc_id, 70)
         line = (f"{h.rank:>2}. {h.score:<7.4g} [{h.lang}]  {h.doc_id}  {where(h)}  {title}"
                 + (f"  (also in: {', '.join(h.also_in)})" if h.also_in else ""))
         out.append(printable(line, one_line=True))  # document text: no terminal codes

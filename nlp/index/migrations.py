@@ -58,13 +58,12 @@ def m001_tables(db: sqlite3.Connection) -> None:
 
 def m002_keyword_index(db: sqlite3.Connection) -> None:
     """The FTS5 keyword index of the chunks, filled from the chunks already stored."""
-    db.executescript(keyword.SCHEMA)
-    keyword.migrate(db)
+    refresh_keyword_index(db)
 
 
 def m003_language_stats(db: sqlite3.Connection) -> None:
     """Per-language chunk counts and vector sums (the centroids of ``nlp.search.rank``)."""
-    langstats.migrate(db)
+    refresh_language_stats(db)
 
 
 def m004_legal_parts(db: sqlite3.Connection) -> None:
