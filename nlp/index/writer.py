@@ -131,8 +131,7 @@ class IndexWriter:
         if self.manifest is None:  # from now on the index opens
             self.manifest = layout.write_manifest(self.root, self.store, self.config, {}, None)
         with self.store.db:
-            if not self.store.config():
-                self.store.set_config(self.config)
+            self._record_config()
             freed = self.store.delete_document(replaces) if replaces else []
             ids = self.store.add_document(doc, chunks, vectors, found,
                                           ingested_at or layout.now())
@@ -149,9 +148,8 @@ class IndexWriter:
 
     def save(self) -> dict:
         """Write the FAISS file, then the manifest with both files' SHA-256 (atomically)."""
-        if not self.store.config():
-            with self.store.db:
-                self.store.set_config(self.config)
+        with self.store.db:
+            self._record_config()
         files = {VECTORS: _entry(self.vectors.save(self.root / VECTORS), self.root / VECTORS)}
         store_sha = self._store_sha()
         if store_sha:
@@ -161,6 +159,11 @@ class IndexWriter:
                                               created)
         self.saved_at = time.monotonic()
         return self.manifest
+
+    def _record_config(self) -> None:
+        """How the index is built, into the store (in the caller's transaction), once."""
+        if not self.store.config():
+            self.store.set_config(self.config)
 
     def _store_sha(self) -> str | None:
         """SHA-256 of the store once the WAL is folded in; None if readers kept it busy."""
