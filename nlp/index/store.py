@@ -250,6 +250,13 @@ class Store:
         return dict(self.db.execute(
             f"SELECT id, lang FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids))
 
+    def in_article(self, ids: Iterable[int], article: str) -> set[int]:
+        """Those of ``ids`` whose chunk lies in article ``article`` of a legal act."""
+        ids = list(ids)
+        return {i for (i,) in self.db.execute(
+            f"SELECT id FROM chunks WHERE article = ? AND id IN ({','.join('?' * len(ids))})",
+            [article, *ids])}
+
     def lang_stats(self) -> dict[str, tuple[int, np.ndarray]]:
         """Chunk count and vector sum per language (``nlp.index.langstats``), counted afresh for a
         store from before they were kept."""

@@ -59,6 +59,7 @@ from nlp.search.request import (
 )
 from nlp.search.request import run as run_requests
 from nlp.text.language import LANGS, UND
+from nlp.text.legal import cited_article
 
 # the query vectors of a search (Index.query_vectors), or a function that makes them
 QueryVectors = dict[str, np.ndarray] | Callable[[], dict[str, np.ndarray]] | None
@@ -178,10 +179,12 @@ class Index:
         finally:
             for future in keyword:
                 future.cancel()
-        for cands, (same, neutral) in zip(found, lists, strict=True):
+        for cands, (same, neutral), query in zip(found, lists, queries, strict=True):
             cands.same, cands.neutral = same, neutral
             cands.lang |= self.store.langs_of({i for i, _ in [*same, *neutral]}
                                               - cands.lang.keys())
+            if (article := cited_article(query)) is not None:
+                cands.article = self.store.in_article(cands.lang, article)
         return found
 
     def search_mode(self, mode: str | None) -> str:

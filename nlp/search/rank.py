@@ -4,7 +4,7 @@ collapse, best sentence. ``order`` is the one ranking every search goes through.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nlp.text.terms import terms
@@ -26,7 +26,7 @@ def rrf(rankings: Iterable[Sequence[int]], k: int = RRF_K) -> list[tuple[int, fl
 
 
 def fuse_by_language(dense: Sequence[int], keyword: Sequence[int], lang: Mapping[int, str],
-                     k: int = RRF_K) -> list[tuple[int, float]]:
+                     k: int = RRF_K, *evidence: Sequence[int]) -> list[tuple[int, float]]:
     """Hybrid ranking: (id, score) in the places of ``dense``, each refilled within its language.
 
     BM25 compares chunks only within one language (each has its own analyser and
@@ -34,10 +34,11 @@ def fuse_by_language(dense: Sequence[int], keyword: Sequence[int], lang: Mapping
     many places each language gets and where, and the places of a language are filled, in
     order, by the RRF of the dense and keyword ids in that language (score = that RRF score).
     A keyword list in the query's language cannot push the other languages' passages out.
+    Further ``evidence`` lists join the fusion as the keyword list does.
     """
     langs = dict.fromkeys(lang.get(i, "") for i in dense)
-    per = {lg: iter(rrf([[i for i in dense if lang.get(i, "") == lg],
-                         [i for i in keyword if lang.get(i, "") == lg]], k)) for lg in langs}
+    per = {lg: iter(rrf([[i for i in ids if lang.get(i, "") == lg]
+                         for ids in (dense, keyword, *evidence)], k)) for lg in langs}
     return [next(per[lang.get(i, "")]) for i in dense]
 
 
@@ -61,10 +62,14 @@ def keyword_evidence(same: Sequence[int], neutral: Sequence[int], lang: Mapping[
 
 def hybrid(dense: Sequence[int], same: Sequence[int], neutral: Sequence[int],
            lang: Mapping[int, str], query_lang: str | None,
-           k: int = RRF_K) -> list[tuple[int, float]]:
+           k: int = RRF_K, article: Collection = ()) -> list[tuple[int, float]]:
     """The hybrid ranking: ``fuse_by_language`` of the dense ids and the keyword evidence
-    (``keyword_evidence`` of the hits on all the query's terms and on its identifiers)."""
-    return fuse_by_language(dense, keyword_evidence(same, neutral, lang, query_lang), lang, k)
+    (``keyword_evidence`` of the hits on all the query's terms and on its identifiers), and,
+    when the query cites an article, the dense ids of the chunks of that article (``article``:
+    such ids, ``Candidates.article``)."""
+    cited = [i for i in dense if i in article] if article else []
+    return fuse_by_language(dense, keyword_evidence(same, neutral, lang, query_lang), lang, k,
+                            *([cited] if cited else []))
 
 
 def shingles(text: str, lang: str = "und", n: int = 3) -> set[tuple[str, ...]]:
@@ -138,6 +143,8 @@ class Candidates:
     same: list[tuple[Hashable, float]] = field(default_factory=list)  # hits on all terms
     neutral: list[tuple[Hashable, float]] = field(default_factory=list)  # on identifiers
     keyword: list[tuple[Hashable, float]] = field(default_factory=list)  # (key, -BM25)
+    # the keys in the article the query cites (``nlp.text.legal.cited_article``), if it does
+    article: set[Hashable] = field(default_factory=set)
 
 
 CENTROID_PRIOR = 30  # chunks' worth of the all-language mean in each language's centroid
@@ -171,13 +178,14 @@ def order(found: Candidates, mode: str, query_lang: str | None, n: int,
     """The top ``n`` (key, score) of ``mode``, scores descending.
 
     ``keyword``: -BM25. ``dense``: the calibrated cosine. ``hybrid``: ``hybrid`` over the
-    calibrated dense ranking (which decides each language's places) and the keyword
-    evidence; a hit's score is the calibrated score of the place it fills."""
+    calibrated dense ranking (which decides each language's places), the keyword evidence
+    and the article the query cites; a hit's score is the calibrated score of the place it
+    fills."""
     if mode == "keyword":
         return list(found.keyword[:n])
     dense = calibrated(found.dense, found.lang, offsets(found.sums))
     if mode == "dense":
         return dense[:n]
     fused = hybrid([key for key, _ in dense], [key for key, _ in found.same],
-                   [key for key, _ in found.neutral], found.lang, query_lang, k)
+                   [key for key, _ in found.neutral], found.lang, query_lang, k, found.article)
     return [(key, place) for (key, _), (_, place) in zip(fused[:n], dense, strict=False)]

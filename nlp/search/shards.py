@@ -151,6 +151,7 @@ def _merge_candidates(per_shard: list[tuple[int, Candidates]]) -> Candidates:
         out.keyword += [((n, i), s) for i, s in found.keyword]
         out.same += [((n, i), s) for i, s in found.same]
         out.neutral += [((n, i), s) for i, s in found.neutral]
+        out.article |= {(n, i) for i in found.article}
         _add_sums(out.sums, found.sums)
     best = lambda hits: sorted(hits, key=lambda pair: (-pair[1], pair[0]))  # noqa: E731
     out.keyword, out.same, out.neutral = best(out.keyword), best(out.same), best(out.neutral)

@@ -26,9 +26,11 @@ ARTICLE = [
     re.compile(rf"{_NUM}\s*-\s*(?:бап|БАП)\b\s*\.?\s*(.*)", re.S),
     re.compile(rf"(?:Article|ARTICLE)\s+{_NUM}\s*\.?\s*(.*)", re.S),
 ]
+# (kk: "1-тарау", "I бөлiм": the hyphen is optional and official texts often set the Kazakh і
+# as a Latin i)
 CHAPTER = [
     re.compile(rf"(?:ГЛАВА|Глава|РАЗДЕЛ|Раздел)\s+{_ROMAN}\s*\.?\s*(.*)", re.S),
-    re.compile(rf"{_ROMAN}\s*-\s*(?:тарау|ТАРАУ|бөлім|БӨЛІМ)\b\s*\.?\s*(.*)", re.S),
+    re.compile(rf"{_ROMAN}\s*-?\s*(?:тарау|ТАРАУ|бөл[іi]м|БӨЛ[ІI]М)\b\s*\.?\s*(.*)", re.S),
     re.compile(rf"(?:CHAPTER|Chapter|SECTION|Section|PART|Part)\s+{_ROMAN}\s*\.?\s*(.*)", re.S),
 ]
 TOC_TITLES = re.compile(r"(?:Оглавление|Содержание|Мазмұны|Contents|Table of contents)\s*$",
@@ -58,6 +60,33 @@ def heading(text: str) -> tuple[str, str, str] | None:
             if m:
                 return kind, m[1], m[2].strip().rstrip(".").strip()
     return None
+
+
+# An article cited in a question: "ст. 37", "статья 37", "статьи 19-1", "37-бап", "37-бабы",
+# "Art. 37", "article 37".
+CITED = re.compile(r"(?<!\w)(?:(?:ст|art)\.\s*|(?:стать[яиюей]|article)\s+)(\d+(?:-\d+)*)(?!\w)"
+                   r"|(?<![\w-])(\d+(?:-\d+)*)\s*-\s*(?:бап|баб)\w*", re.I)
+_MORE = re.compile(r"\s*(?:,|;|и|или|және|мен|and|or|[-–—])\s*\d", re.I)
+MAX_CITING_WORDS = 12  # a longer query cites articles in passing (its text refers to them)
+
+
+def cited_article(query: str) -> str | None:
+    """The article a query asks for: the one its text opens with as a heading (an article
+    pasted whole), or the one a short query cites ("статья 12 гражданство ребенка",
+    "37-бап", "Art. 37 work permits"); None when it cites none or several."""
+    text = " ".join(query.split())
+    for pattern in ARTICLE:
+        opening = pattern.match(text)
+        if opening:
+            return opening[1]
+    if len(text.split()) > MAX_CITING_WORDS:
+        return None
+    found = set()
+    for m in CITED.finditer(text):
+        found.add(m[1] or m[2])
+        if _MORE.match(text, m.end()):  # "статьи 5 и 7", "Art. 5, 6"
+            return None
+    return found.pop() if len(found) == 1 else None
 
 
 def is_note(text: str) -> bool:

@@ -100,3 +100,14 @@ def test_rank_order_hybrid_scores_are_the_places_scores():
     hybrid = order(found, "hybrid", "en", 3)
     assert [h[1] for h in hybrid] == [s for _, s in dense]  # descending, as the places
     assert [found.lang[k] for k, _ in hybrid] == ["kk", "en", "en"]
+
+
+def test_rank_order_hybrid_lifts_the_article_the_query_cites():
+    from nlp.search.rank import Candidates, order
+
+    found = Candidates(dense=[(1, 0.9), (2, 0.89), (3, 0.88)], lang={1: "kk", 2: "kk", 3: "kk"},
+                       sums={"kk": (1000, 700.0, 2000, 1500.0)})
+    assert [k for k, _ in order(found, "hybrid", "ru", 3)] == [1, 2, 3]
+    found.article = {2}  # the chunk of the cited article
+    assert [k for k, _ in order(found, "hybrid", "ru", 3)] == [2, 1, 3]
+    assert [k for k, _ in order(found, "dense", "ru", 3)] == [1, 2, 3]  # dense stays plain

@@ -90,7 +90,24 @@ def test_legal_heading_reads_articles_and_chapters_in_three_languages():
     assert legal.heading("ГЛАВА 2 Приобретение гражданства") == (
         "chapter", "2", "Приобретение гражданства")
     assert legal.heading("3-тарау Азаматтықты тоқтату")[:2] == ("chapter", "3")
+    assert legal.heading("II бөлiм. Негiзгi құқықтар")[:2] == ("chapter", "II")  # Latin i
     assert legal.heading("Статья 5 Закона устанавливает порядок " + "x" * 400) is None
+
+
+@pytest.mark.parametrize("query, article", [
+    ("Статья 12. Гражданство ребенка при различном гражданстве родителей При различном "
+     "гражданстве родителей, один из которых к моменту рождения ребенка состоял", "12"),
+    ("19-1-бап. Босқын куәлігі", "19-1"),
+    ("статья 37 закона о миграции", "37"), ("ст. 37", "37"), ("37-бабы бойынша", "37"),
+    ("Art. 5 work permits", "5"), ("what does article 19-1 say", "19-1"),
+    ("work permits in 2021", None), ("статьи 5 и 7 Закона", None),
+    ("в 2015 году принято 12 законов", None),
+    ("Трудовые мигранты, в соответствии со статьей 5 настоящего Закона, имеют право на "
+     "получение разрешения и на продление его срока в порядке, установленном", None),
+])
+def test_legal_cited_article_of_a_query(query, article):
+    """A pasted article or a short question naming one; not a passage that refers in passing."""
+    assert legal.cited_article(query) == article
 
 
 def test_legal_structure_keeps_contents_and_notes_out_of_the_body(tmp_path: Path):
