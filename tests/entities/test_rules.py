@@ -54,10 +54,11 @@ def test_laws_types_issuers_and_lists():
     assert spans(find_laws(kk, "kk")) == [(kk, "resolution:1577:2013-12-31")]
 
 
-def test_laws_unknown_title_has_norm_but_no_canonical_id():
+def test_laws_unknown_title_has_an_id_of_type_and_title():
     (code,) = find_laws("Кодекс Республики Казахстан «О здоровье народа»", "ru")
-    assert code.norm == 'code:"о здоровье народа"'
-    assert code.canonical_id is None
+    assert code.norm == code.canonical_id == 'code:"о здоровье народа"'
+    (law,) = find_laws("Закон № 5 Республики Казахстан", "ru")  # a number alone pins nothing
+    assert law.canonical_id is None
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -625,6 +626,18 @@ def test_figures_near_quotes_clauses_and_names_stay_figures(text, lang, value):
     ("в рамках программы Назарбаева «Нурлы жол» построено", "ru",
      "программы Назарбаева «Нурлы жол»"),
     ("«Еңбек» бағдарламасы аясында", "kk", "«Еңбек» бағдарламасы"),
+    ("funds under the new “Business Roadmap”.", "en", "“Business Roadmap”"),
+    ("по «Дорожной карте занятости 2020» выделено", "ru", "«Дорожной карте занятости 2020»"),
+    ("the special project __“Auyl – El Besigi”__ goes on", "en",
+     "special project __“Auyl – El Besigi”"),  # markdown emphasis between type and title
+    ("Разъяснить Правила привлечения иностранной рабочей силы в РК в соответствии с Законом",
+     "ru", "Правила привлечения иностранной рабочей силы в РК"),
+    ("Правила и условия получения рабочих разрешений:", "ru",
+     "Правила и условия получения рабочих разрешений"),
+    ("The Rules for issuing work permits to foreigners were approved in 2016.", "en",
+     "Rules for issuing work permits to foreigners"),
+    ("Шетелдік жұмыс күшін тарту қағидалары бекітілді.", "kk",
+     "Шетелдік жұмыс күшін тарту қағидалары"),
 ])
 def test_laws_policy_documents_cited_by_name(text, lang, span):
     assert [e.text for e in find_laws(text, lang)] == [span]
@@ -635,6 +648,8 @@ def test_laws_policy_documents_cited_by_name(text, lang, span):
     ("a programme for young families and a plan of action", "en"),
     ("Our Strategy is to listen.", "en"),
     ("по программе обучения и плану работ", "ru"),
+    ("правила игры изменились", "ru"), ("These rules are simple.", "en"),
+    ("I бөлiм. Жалпы ережелер", "kk"), ("«Как мы жили» рассказ", "ru"),
 ])
 def test_laws_generic_programmes_and_plans_are_no_citations(text, lang):
     assert find_laws(text, lang) == []
@@ -644,3 +659,9 @@ def test_laws_a_list_of_titles_shares_the_type():
     text = "the laws “On the status of the capital” and “On the special status of Almaty” worked"
     assert [e.text for e in find_laws(text, "en")] == [
         "laws “On the status of the capital”", "“On the special status of Almaty”"]
+
+
+def test_laws_acts_cited_by_title_get_an_id_of_type_and_title():
+    (a,) = find_laws("the new “Business Roadmap” helps", "en")
+    (b,) = find_laws("under the “Business  Roadmap” scheme", "en")
+    assert a.canonical_id == b.canonical_id == 'roadmap:"business roadmap"'

@@ -74,6 +74,20 @@ TYPES: list[tuple[str, str, str]] = [
     ("convention", "kk", r"конвенция[" + _KK + "]*"),
     ("compact", "en", r"compacts?"),
     ("compact", "ru", r"пакт(?:а|у|ом|е)?"),
+    # by name only, as programmes: "the new “Business Roadmap”", «Дорожная карта занятости»,
+    # "special project “Auyl – El Besigi”", «Ұлттық жоба»
+    ("roadmap", "en", r"road\s*maps?"),
+    ("roadmap", "ru", r"дорожн(?:ая|ой|ую)\s+карт(?:а|ы|е|у|ой)"),
+    ("roadmap", "kk", r"жол\s+карта[" + _KK + "]*"),
+    ("project", "en", r"(?:national|special|state)\s+projects?"),
+    ("project", "ru",
+     r"(?:национальн|специальн)(?:ый|ого|ому|ым|ом|ые|ых)\s+проект(?:а|у|ом|е|ы|ов)?"),
+    ("project", "kk", r"(?:ұлттық|арнайы)\s+жоба[" + _KK + "]*"),
+    # rules approved by an order or a resolution, cited by title: «Правила привлечения
+    # иностранной рабочей силы», "Rules for issuing work permits", "... тарту қағидалары"
+    ("rules", "ru", r"правил(?:а|ами|ах|ам)?"),
+    ("rules", "en", r"rules"),
+    ("rules", "kk", r"қағидалар[" + _KK + "]*"),
 ]
 
 
@@ -124,7 +138,32 @@ _AFTER_TITLE = {
 }
 # ... after a capitalised policy document's type: "Concept of Civil Society Development until
 # 2025", "Plan of the Nation", "Compact for Safe, Orderly and Regular Migration".
-POLICY_TYPES = frozenset({"concept", "strategy", "programme", "plan", "compact"})
+POLICY_TYPES = frozenset({"concept", "strategy", "programme", "plan", "compact", "roadmap",
+                          "project"})
+# A quoted name that says what it is: “Business Roadmap”, «Дорожная карта бизнеса-2025»,
+# “Nurly Zhol State Program”, «Мәңгілік Ел» бағдарламасы is caught by its type word already.
+_NAMED_POLICY = re.compile(
+    r"(?:(?:State\s+)?Program(?:me)?|Strategy|Concept|Road\s*map|Plan|Compact"
+    r"|Государственн\w+\s+программ\w*|Программ\w*|Стратеги\w*|Концепци\w*"
+    r"|Дорожн\w+\s+карт\w*|План(?:а|у|ом|е)?"
+    r"|бағдарлама\w*|стратегия\w*|тұжырымдама\w*|жол\s+картасы)"
+    r"(?:[\s-]+(?:of|for|on|the|[A-Z]\w*|[а-яёА-ЯЁ]+|\d{4}))*\W*$"
+    r"|^\W*(?:Program(?:me)?|Strategy|Concept|Road\s*map|Plan|Государственн\w+\s+программ\w*"
+    r"|Программ\w*|Стратеги\w*|Концепци\w*|Дорожн\w+\s+карт\w*)(?!\w)", re.I)
+# The title of a set of rules: a verbal noun and what it governs.
+_RULES_TITLE = {
+    "ru": re.compile(r"(?:и\s+(?:условия|порядок|сроки)\s+)?[а-яё]+(?:ния|тия|ции|ки|ды|ва)"
+                     r"(?:\s+(?:\([^()\n]{1,30}\)|(?:(?:и|в|на|по|для|с|со|к|от|из)\s+)?"
+                     r"[А-ЯЁа-яё][А-ЯЁа-яё-]*)){0,12}"),
+    "en": re.compile(r"(?:for|of|on)\s+(?:the\s+)?[A-Za-z][\w-]*(?:\s+(?:(?:of|and|for|in|on|the"
+                     r"|to|with|by|from|a|an)\s+)*[A-Za-z][\w-]*){0,10}"),
+}
+# ... and before the Kazakh type: "Шетелдік жұмыс күшін тарту қағидалары"
+_RULES_BEFORE_KK = re.compile(
+    rf"(?<![\w-])[А-ЯӘҒҚҢӨҰҮҺІ][\w-]*(?:\s+[{_KK}][\w-]*){{0,8}}?\s+[{_KK}]+(?:у|ю)"
+    rf"(?=\s+қағидалар)")
+_RULES_STOP = re.compile(r"\s+(?:в\s+соответствии|согласно|которы\w+|утвержденн\w+|которые"
+                         r"|that|which|approved|adopted|is|are|was|were)\b.*", re.S | re.I)
 _POLICY_TITLE = re.compile(
     r"(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:,?\s+(?:(?:of|and|for|in|on|the|to|with|against)\s+)*"
     r"[A-Z][\w'’-]*){0,8}(?:\s+(?:until|till|to|for)\s+\d{4}(?:\s*[-–]\s*\d{4})?"
@@ -144,7 +183,8 @@ _RU_VERB = re.compile(r"[а-яё]+(?:ет|ют|ит|ят|ется|ются|ит�
                       r"|или|ял|яла|яли|ел|ела|ели|ть|ться)$")
 _RU_STOP = frozenset("от который которая которые которого согласно года году".split())
 # What may stand between two parts of one citation.
-_GAP_RE = re.compile(r"(?:[\s,]|\b(?:dated|of|from|the|от)\b)*", re.IGNORECASE)
+# (and markdown's emphasis marks: "special project __“Auyl – El Besigi”__")
+_GAP_RE = re.compile(r"(?:[\s,]|(?<!\w)[*_]{1,2}|\b(?:dated|of|from|the|от)\b)*", re.IGNORECASE)
 # Between an act and the next one of a list: "(вводится ...); от".
 _NEXT_RE = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\)){0,400}\))?\s*[;,]?\s*(?:и|and|және)?\s*"
                       r"(?:от|from|dated|of)?\s*", re.IGNORECASE)
@@ -198,6 +238,18 @@ def _unquoted_titles(text: str, parts: list[_Part]) -> list[_Part]:
             m = _POLICY_TITLE.match(text, p.end + len(text[p.end:]) - len(text[p.end:].lstrip()))
             if m:
                 titles.append(_Part(m.start(), m.end(), "title", m.group()))
+        if p.kind == "type" and p.value == "rules" and p.lang in _RULES_TITLE \
+                and text[p.start].isupper():
+            at = p.end + len(text[p.end:]) - len(text[p.end:].lstrip(" "))
+            m = _RULES_TITLE[p.lang].match(text, at)
+            if m and at > p.end:
+                title = _RULES_STOP.sub("", m.group())
+                title = re.sub(r"(?:\s+(?:и|в|на|по|для|с|со|к|от|из|of|and|for|in|on|the|to"
+                               r"|with|by|from|a|an))+$", "", title)
+                if title:
+                    titles.append(_Part(at, at + len(title), "title", title))
+    for m in _RULES_BEFORE_KK.finditer(text):
+        titles.append(_Part(m.start(), m.end(), "title", m.group()))
     for m in _POLICY_NAME.finditer(text):
         titles.append(_Part(m.start(), m.end(), "title", m.group()))
     for rx in _AFTER_TITLE.values():
@@ -246,7 +298,7 @@ def _joins(text: str, left: _Part, right: _Part) -> bool:
     if not _GAP_RE.fullmatch(gap):
         return False
     if left.kind == "type" and left.value in POLICY_TYPES and left.lang == "en" \
-            and text[left.start].islower() and gap.strip():
+            and text[left.start].islower() and gap.strip().strip("*_"):
         return False  # "the concept of the “Listening State”": an idea, not a document
     # "Закон № 5, 2021 году ..." - a comma before a bare year starts a new sentence part.
     loose_year = any(p.kind == "date" and len(p.value) < 10 for p in (left, right))
@@ -286,6 +338,10 @@ def _kind(text: str, parts: list[_Part], before: list[Entity]) -> str | None:
     dated = any(p.kind == "date" and len(p.value) == 10 for p in parts)
     # "laws “On the status of the capital” and “On the special status of ...”"
     titled = any(p.kind == "title" and _LISTED_TITLE.match(text, p.start) for p in parts)
+    named = next((p for p in parts if p.kind == "title" and text[p.start] in "«“„\""
+                  and _NAMED_POLICY.search(p.value)), None)
+    if named and len(parts) == 1:
+        return _policy_kind(named.value)
     prev = before[-1] if before else None
     if (numbers or dated or titled) and prev \
             and _NEXT_RE.fullmatch(text[prev.end:parts[0].start]):
@@ -293,6 +349,14 @@ def _kind(text: str, parts: list[_Part], before: list[Entity]) -> str | None:
     has_context = any(p.kind in ("date", "issuer") for p in parts)
     distinctive = numbers and re.fullmatch(r"\d+-[IVXLC]+", numbers[0])
     return "law" if has_context and distinctive else None
+
+
+def _policy_kind(title: str) -> str:
+    """The type a policy document's own name states (see ``_NAMED_POLICY``)."""
+    for key, _, pattern in TYPES:
+        if key in POLICY_TYPES and re.search(rf"(?<!\w){pattern}", title, re.I):
+            return key
+    return "programme"
 
 
 def _is_citation(text: str, parts: list[_Part], kind: str) -> bool:
@@ -319,6 +383,9 @@ def _citation(text: str, parts: list[_Part], kind: str) -> Entity:
     if not (number or date):
         norm = f'{kind}:"{" ".join(title.lower().split())}"'
     canonical = act["id"] if act else canonical_id(kind, number, date)
+    if canonical is None and title and not number:  # cited by title: type and title
+        canonical = norm
+
     start, end = parts[0].start, parts[-1].end
     return Entity(start, end, "LAW", text[start:end], norm, canonical, source=SOURCE)
 
