@@ -650,6 +650,8 @@ def test_laws_policy_documents_cited_by_name(text, lang, span):
     ("по программе обучения и плану работ", "ru"),
     ("правила игры изменились", "ru"), ("These rules are simple.", "en"),
     ("I бөлiм. Жалпы ережелер", "kk"), ("«Как мы жили» рассказ", "ru"),
+    ("в порядке, установленном законами о гражданстве и миграции", "ru"),  # a kind of laws
+    ("шетелдiктердің құқықтық жағдайы туралы заңдарында белгiленген", "kk"),
 ])
 def test_laws_generic_programmes_and_plans_are_no_citations(text, lang):
     assert find_laws(text, lang) == []

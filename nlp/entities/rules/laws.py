@@ -359,11 +359,22 @@ def _policy_kind(title: str) -> str:
     return "programme"
 
 
+# A plural type word: with an unquoted title it names a kind of acts, not one act.
+_PLURAL = re.compile(r"(?:закон|кодекс|указ|приказ)(?:ы|ов|ам|ами|ах)|постановлени(?:я|й|ям|ями|ях)"
+                     rf"|(?:заң|жарлы[қғ]|бұйры[қғ]|қаулы)(?:дар|лар|тар)[{_KK}]*"
+                     r"|(?:laws|codes|decrees|resolutions|orders)", re.I)
+
+
 def _is_citation(text: str, parts: list[_Part], kind: str) -> bool:
     """A number, a title or a dated month makes a citation; "2021 жылы Заң ..." does not."""
     if kind == "constitution":  # "Конституция" names the act; "constitution" is generic
         word = next(p for p in parts if p.kind == "type")
         return text[word.start].isupper() or any(p.kind == "issuer" for p in parts)
+    word = next((p for p in parts if p.kind == "type"), None)
+    if word and _PLURAL.fullmatch(text[word.start:word.end]) and not any(
+            p.kind in ("number", "date") or p.kind == "title" and text[p.start] in "«“„\"'"
+            for p in parts):
+        return False  # "законами о гражданстве", "... туралы заңдарында": a kind of law
     return any(p.kind in ("number", "title") or (p.kind == "date" and len(p.value) >= 7)
                for p in parts)
 
