@@ -21,6 +21,7 @@ from pathlib import Path
 from nlp.errors import ParseError
 from nlp.parse import hyphenation, layout, ocr, quality
 from nlp.parse.boxes import Box, RawPage
+from nlp.parse.encoding import decode
 from nlp.parse.extract import EmptyFile, metadata, open_pdf, read_page
 from nlp.parse.meta import document_meta
 from nlp.parse.ocr import DPI, LANGUAGES
@@ -94,7 +95,7 @@ def _read(path: Path) -> bytes:
 
 
 def _parse_text(path: Path, data: bytes, doc_id: str, sha: str) -> Document:
-    text = data.decode("utf-8", errors="replace")
+    text, encoding = decode(data, path)
     blocks = []
     for para in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\f", "\n\n")):
         para = para.strip()
@@ -104,7 +105,7 @@ def _parse_text(path: Path, data: bytes, doc_id: str, sha: str) -> Document:
         blocks.append(Block(para.lstrip("#").strip() if heading else para,
                             kind="heading" if heading else "body"))
     title = next((b.text for b in blocks if b.kind == "heading"), path.stem)
-    meta = {"title": title, "format": path.suffix.lower().lstrip(".")}
+    meta = {"title": title, "format": path.suffix.lower().lstrip("."), "encoding": encoding}
     return Document(doc_id, str(path), sha, [Page(1, blocks)], meta)
 
 
