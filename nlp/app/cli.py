@@ -100,6 +100,25 @@ def entities_cli(index, label, lang, fmt, output) -> None:
         click.echo(f"{len(frame)} entities -> {output}", err=True)
 
 
+@main.command("documents")
+@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "jsonl", "parquet"]))
+@click.option("-o", "output", default=None, help="Write to this file instead of stdout.")
+@friendly
+def documents_cli(index, fmt, output) -> None:
+    """List the documents of an index with their metadata, one row per document (chunks 0:
+    nothing in it could be read)."""
+    from nlp.app.show import DOCUMENT_TABLE, write_frame
+    from nlp.search.engine import open_index
+
+    with open_index(index) as idx:
+        frame = idx.documents()
+    write_frame(frame, fmt, output, DOCUMENT_TABLE, "documents")
+    if output:
+        click.echo(f"{len(frame)} documents -> {output}", err=True)
+
+
 @main.command("parse")
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Pages, blocks and metadata as JSON.")

@@ -16,6 +16,7 @@ SENTENCE = 280  # at most this much of the best sentence
 OPEN_MARK, CLOSE_MARK = "\ue000", "\ue001"  # private-use placeholders for the bold codes
 TABLE_COLUMNS = ["doc_id", "page", "lang", "label", "text", "canonical_id", "norm", "value",
                  "unit"]
+DOCUMENT_TABLE = ["doc_id", "lang", "pages", "chunks", "act", "title"]
 
 
 def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
@@ -71,33 +72,48 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
-def write_frame(frame, fmt: str, output: str | None) -> None:
-    """Write a DataFrame as table, csv, jsonl or parquet to ``output`` or stdout."""
+def write_frame(frame, fmt: str, output: str | None, columns: list[str] = TABLE_COLUMNS,
+                what: str = "entities") -> None:
+    """Write a DataFrame as table (``columns``), csv, jsonl or parquet to ``output`` or
+    stdout; a file that cannot be written is a ``UserError`` and leaves no partial file."""
     if fmt == "parquet" and not output:
-        raise UserError("Parquet is binary: give a file with -o, e.g. -o entities.parquet")
+        raise UserError(f"Parquet is binary: give a file with -o, e.g. -o {what}.parquet")
+    if output and Path(output).is_dir():
+        raise UserError(f"Cannot write {output}: it is a folder; give a file name, e.g. "
+                        f"-o {Path(output) / what}.{'txt' if fmt == 'table' else fmt}")
     if output and not Path(output).parent.is_dir():
         raise UserError(f"Cannot write {output}: folder {Path(output).parent} does not exist")
     if fmt == "parquet":
-        frame.to_parquet(output, index=False)
-        return
-    if fmt == "csv":
+        text = None
+    elif fmt == "csv":
         text = frame.to_csv(index=False)
     elif fmt == "jsonl":
         text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
     else:
-        text = _table(frame)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+        text = _table(frame, columns, what)
+    if not output:
         sys.stdout.write(printable(text))
+        return
+    part = Path(output).with_name(f".{Path(output).name}.part")
+    try:
+        if text is None:
+            frame.to_parquet(part, index=False)
+        else:
+            part.write_text(text, encoding="utf-8")
+        part.replace(output)
+    except OSError as err:
+        part.unlink(missing_ok=True)
+        raise UserError(f"Cannot write {output}: {err.strerror or err}") from None
 
 
-def _table(frame) -> str:
-    """The columns people read, one line per entity (line breaks in spans folded)."""
+def _table(frame, columns: list[str], what: str) -> str:
+    """The columns people read, one line per row (line breaks in texts folded)."""
     if not len(frame):
-        return "No entities.\n"
-    view = frame[[c for c in TABLE_COLUMNS if c in frame]].fillna("")
-    view["text"] = view["text"].map(lambda t: " ".join(str(t).split()))
+        return f"No {what}.\n"
+    view = frame[[c for c in columns if c in frame]].fillna("")
+    for column in ("text", "title"):
+        if column in view:
+            view[column] = view[column].map(lambda t: " ".join(str(t).split()))
     return view.to_string(index=False, max_colwidth=60, na_rep="") + "\n"
 
 
@@ -156,7 +172,10 @@ def info_text(info: dict) -> str:
     return "\n".join([
         f"index     {info['index']}",
         f"model     {info['model']} ({info['dim']}-d)",
-        f"documents {info['documents']} ({info['pages']} pages)",
+        f"documents {info['documents']} ({info['pages']} pages)"
+        + (f"; {info['documents_without_text']} with no text to search (nlp documents: "
+           f"chunks 0)"
+           if info.get("documents_without_text") else ""),
         f"chunks    {info['chunks']} ({per(info['chunks_per_lang'])})",
         f"entities  {info['entities']}",
         f"  by label    {per(info['entities_per_label'])}",

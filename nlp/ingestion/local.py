@@ -61,6 +61,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    no_text: list[tuple[str, str]] = field(default_factory=list)  # (path, why): stored, 0 chunks
     pages: int = 0
     chunks: int = 0
     entities: int = 0
@@ -77,9 +78,12 @@ class IngestReport:
                 f"{self.entities} entities -> {self.index}")
         if self.reused_vectors:
             text += f" ({self.reused_vectors} unchanged chunks kept their vectors)"
+        if self.no_text:
+            text += f"; {len(self.no_text)} with no text to search"
         line = lambda text: printable(text, one_line=True)  # noqa: E731 - a name can hold "\n"
         return (line(text) + "".join(f"\n  failed: {line(f.path)}: {line(f.reason)}"
                                      for f in self.failed)
+                + "".join(f"\n  no text: {line(path)}: {line(why)}" for path, why in self.no_text)
                 + "".join(f"\n  note: {line(n)}" for n in self.notes))
 
 
@@ -270,9 +274,31 @@ def _add(run: _Run, item: _Todo, analysed: Analysed) -> None:
     with _timed(report, "store"):
         writer.add(doc, chunks, vecs, found, replaces=item.old[0] if item.old else None)
     (report.replaced if item.old else report.added).append(doc.doc_id)
+    if not chunks:
+        report.no_text.append((item.path, why_no_text(doc)))
     report.pages += len(doc.pages)
     report.chunks += len(chunks)
     report.entities += len(found)
+
+
+def why_no_text(doc) -> str:
+    """Why a parsed document gave no chunk, from its pages' flags, for the ingest summary."""
+    pages = doc.pages
+    flags = Counter(f for p in pages for f in set(p.flags))
+    broken = sum(1 for p in pages for b in p.blocks if "broken" in b.flags)
+    if flags["image_too_large"]:
+        why = f"{flags['image_too_large']} page(s) hold an image too large to OCR"
+    elif flags["needs_ocr"]:
+        why = (f"{flags['needs_ocr']} of {len(pages)} page(s) have no text layer and OCR "
+               f"gave no readable text")
+    elif broken:
+        why = (f"{broken} block(s) of garbled text left out (ingest --keep-broken keeps "
+               f"them)")
+    elif flags["unreadable"]:
+        why = f"{flags['unreadable']} page(s) could not be read"
+    else:
+        why = f"{len(pages)} page(s), all blank"
+    return why + "; the file is recorded, so an unchanged re-run skips it"
 
 
 def _vectors(run: _Run, item: _Todo, chunks: list[Chunk]):

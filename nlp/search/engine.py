@@ -354,9 +354,11 @@ class Index:
 
     def documents(self):
         """DataFrame: one row per document; ``act``: the key of a legal act it is the text of
-        (its kk, ru and en texts share it), else None."""
+        (its kk, ru and en texts share it), else None; ``chunks``: its searchable chunks (0:
+        it gave no text, see the ingest summary)."""
         columns = quote_columns(DOCUMENT_COLUMNS)
-        return self._frame(f"SELECT {columns}, {ACT} AS act FROM documents d ORDER BY doc_id")
+        return self._frame(f"SELECT {columns}, {ACT} AS act, (SELECT COUNT(*) FROM chunks c "
+                           "WHERE c.doc_id = d.doc_id) AS chunks FROM documents d ORDER BY doc_id")
 
     def notes(self, doc: str | None = None, article=None):
         """DataFrame: the editors' notes of the legal acts (amendment history), one row per
@@ -400,6 +402,8 @@ class Index:
         return {
             "index": str(self.path), "model": self.manifest["model"],
             "dim": self.manifest["dim"], "documents": one("SELECT COUNT(*) FROM documents"),
+            "documents_without_text": one("SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
+                                          "(SELECT 1 FROM chunks c WHERE c.doc_id = d.doc_id)"),
             "pages": one("SELECT COALESCE(SUM(pages), 0) FROM documents"),
             "chunks": one("SELECT COUNT(*) FROM chunks"),
             "chunks_per_lang": per("SELECT lang, COUNT(*) FROM chunks GROUP BY lang"),

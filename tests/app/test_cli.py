@@ -55,6 +55,28 @@ def test_cli_entities_table_filtered_by_label(index: str):
     assert result.exit_code == 0 and "477-IV" in result.output
 
 
+def test_cli_documents_lists_the_collection(index: str, tmp_path: Path):
+    result = CliRunner().invoke(main, ["documents", "--index", index])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["doc_id", "lang", "pages", "chunks", "act", "title"]
+    assert [line.split()[0] for line in lines[1:]] == ["brief_en", "brief_kk", "brief_ru"]
+    out = tmp_path / "docs.csv"
+    assert CliRunner().invoke(main, ["documents", "--index", index, "--format", "csv",
+                                     "-o", str(out)]).exit_code == 0
+    import pandas as pd
+
+    frame = pd.read_csv(out)
+    assert len(frame) == 3 and (frame["chunks"] > 0).all() and "path" in frame
+
+
+def test_cli_unknown_model_is_refused_without_download(tmp_path: Path, pdf_dir: Path):
+    result = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", str(tmp_path / "i"),
+                                       "--model", "no/such-model"])
+    assert result.exit_code == 1 and "Unknown embedding model 'no/such-model'" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cli_info_and_parse(index: str, pdf_dir: Path):
     info = json.loads(CliRunner().invoke(main, ["info", "--index", index, "--json"]).output)
     assert info["documents"] == 3 and info["chunks"] > 0
@@ -71,9 +93,12 @@ def test_cli_info_and_parse(index: str, pdf_dir: Path):
     (["entities", "--index", "{index}", "--format", "parquet"], "give a file with -o"),
     (["parse", "{missing}"], "no such file"),
     (["ingest", "{missing}", "--index", "{index}"], "No such file"),
+    (["entities", "--index", "{index}", "-o", "{folder}"], "it is a folder"),
+    (["documents", "--index", "{index}", "-o", "{folder}/no/such/x.csv"], "does not exist"),
 ])
 def test_cli_user_mistakes_one_line_exit_1(index: str, tmp_path: Path, args, message):
-    args = [a.format(index=index, missing=tmp_path / "missing.pdf") for a in args]
+    args = [a.format(index=index, missing=tmp_path / "missing.pdf", folder=tmp_path)
+            for a in args]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert message in result.output

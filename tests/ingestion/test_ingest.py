@@ -500,3 +500,28 @@ def test_ingest_keeps_an_old_index_chunking_without_joining_small_runs(pdf_dir: 
     assert fresh.chunks > 0
     new = json.loads((tmp_path / "new" / "manifest.json").read_text(encoding="utf-8"))
     assert new["chunking"]["min_chars"] == 120
+
+
+def test_ingest_reports_files_with_no_text_and_refuses_binary_text(tmp_path: Path):
+    import pymupdf as fitz
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    blank = fitz.open()
+    for _ in range(3):
+        blank.new_page()
+    blank.save(docs / "blank.pdf")
+    (docs / "noise.txt").write_bytes(bytes(range(256)) * 200)
+    (docs / "ok.txt").write_bytes("Закон о миграции населения действует.".encode("cp1251"))
+    report = ingest([docs], index=tmp_path / "idx", model=MODEL, progress=False, workers=1)
+    assert sorted(report.added) == ["blank", "ok"]
+    assert [(Path(p).name, why) for p, why in report.no_text] == [
+        ("blank.pdf", "3 page(s), all blank; the file is recorded, so an unchanged re-run "
+                      "skips it")]
+    assert [(Path(f.path).name, f.reason.split(" (")[0]) for f in report.failed] == [
+        ("noise.txt", "not a text file")]
+    lines = report.summary().splitlines()
+    assert "1 with no text to search" in lines[0]
+    assert any(line.startswith("  no text: ") and "blank.pdf" in line for line in lines)
+    with open_index(tmp_path / "idx") as idx:
+        assert "миграции" in " ".join(idx.chunks()["text"])
