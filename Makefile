@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 NLP := $(VENV)/bin/nlp
 INDEX ?= indexes/default
 
-.PHONY: setup ocr demo test test-slow test-dist lint bench clean-index
+.PHONY: setup ocr strace demo test test-slow test-dist lint bench clean-index
 
 setup: $(VENV)/.installed ocr
 
@@ -35,7 +35,13 @@ demo: setup
 	$(NLP) entities --index $(INDEX) --format csv -o $(INDEX)/entities.csv
 	$(NLP) entities --index $(INDEX) --label LAW
 
-test: setup
+# strace lets tests/test_offline.py watch native code for network requests (skipped without).
+strace:
+	@command -v strace >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -qq && apt-get install -y -qq strace) \
+	  || echo "strace: not installed; the zero-network test is skipped"; }
+
+test: setup strace
 	$(PY) -m pytest -q
 
 test-slow: setup

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -120,6 +121,10 @@ def default_engine() -> str:
 
 def _load(name: str) -> Embedder:
     if name != DEFAULT_MODEL:
+        if not Path(name).is_dir():
+            raise ModelError(f"Unknown embedding model {name!r}: use {DEFAULT_MODEL} (bundled) "
+                             f"or the folder of a sentence-transformers model; nothing is "
+                             f"downloaded")
         return SentenceTransformerEmbedder(name, name)
     engine = default_engine()
     if engine == "torch":
