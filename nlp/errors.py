@@ -13,7 +13,13 @@ class UserError(NlpError):
 
 class IndexNotFound(NlpError):
     def __init__(self, path: object) -> None:
-        super().__init__(f"No index at {path}. Run: nlp ingest corpus/ --index {path}")
+        from pathlib import Path
+
+        if Path(str(path)).exists() and not Path(str(path)).is_dir():
+            super().__init__(f"{path} is a file, not an index folder; give --index a folder "
+                             f"(nlp ingest creates it)")
+        else:
+            super().__init__(f"No index at {path}. Run: nlp ingest corpus/ --index {path}")
 
 
 class IndexMismatch(NlpError):

@@ -35,6 +35,23 @@ DOCUMENT_COLUMNS = ("doc_id", "path", "sha256", "title", "lang", "langs", "pages
                     "ingested_at")
 
 
+OUR_TRIGGERS = frozenset({"chunks_fts_delete"})  # nlp.index.keyword
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse a store with views or foreign triggers: nlp makes none, and a view or a trigger
+    named like our tables can make a plain query run forever (a recursive view)."""
+    ours = ",".join("?" * len(OUR_TRIGGERS))
+    odd = db.execute("SELECT type, name FROM sqlite_master WHERE type = 'view' OR "
+                     f"(type = 'trigger' AND name NOT IN ({ours}))", sorted(OUR_TRIGGERS)
+                     ).fetchall()
+    if odd:
+        kind, name = odd[0]
+        raise IndexCorrupt(f"{path} holds a {kind} {name!r} that nlp never makes (a foreign or "
+                           f"tampered file); it is not opened. Rebuild the index: nlp ingest "
+                           f"<your files> --index <new folder>")
+
+
 class Store:
     """A thin wrapper over one SQLite connection."""
 
@@ -52,6 +69,7 @@ class Store:
             self.db = sqlite3.connect(uri, uri=True, timeout=30,
                                       check_same_thread=not any_thread)
             self.db.execute("PRAGMA foreign_keys = ON")
+            _check_schema(self.db, self.path)
             if not readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 migrations.migrate(self.db)  # tables, keyword index, language statistics

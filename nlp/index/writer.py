@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.errors import IndexCorrupt, IndexMismatch
+from nlp.errors import IndexCorrupt, IndexMismatch, UserError
 from nlp.index import layout
 from nlp.index.atomic import file_sha256, leftovers
-from nlp.index.layout import MANIFEST, STORE, VECTORS
+from nlp.index.layout import MANIFEST, STORE, VECTORS, display_path
 from nlp.index.lock import describe, writer_lock
 from nlp.index.migrations import OLD_LEFTOVERS, upgrade_config
 from nlp.index.store import Store
@@ -53,7 +53,14 @@ class IndexWriter:
         self._open = ExitStack()
 
     def __enter__(self) -> IndexWriter:
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.root.exists() and not self.root.is_dir():
+            raise UserError(f"{display_path(self.root)} is a file, not an index folder; give "
+                            f"--index a new or existing folder")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UserError(f"Cannot create the index folder {display_path(self.root)}: "
+                            f"{err.strerror or err}") from None
         with ExitStack() as stack:  # on a failure here, what was opened is closed again
             stale = stack.enter_context(writer_lock(self.root, self.command))
             if stale:

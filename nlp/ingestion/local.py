@@ -113,6 +113,9 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
     """Supported files under the given files and directories, sorted, without repeats."""
     found: dict[Path, None] = {}
     for p in map(Path, paths):
+        if not p.exists() and p.is_symlink():  # a loop or a broken link: its file fails alone
+            found[p.absolute()] = None
+            continue
         if not p.exists():
             raise UserError(f"No such file or directory: {display_path(p)}")
         files = [p]

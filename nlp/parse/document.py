@@ -85,7 +85,8 @@ def body_text(doc: Document, keep_broken: bool = False) -> str:
 
 def _read(path: Path) -> bytes:
     if not path.is_file():
-        raise MissingFile(path, "no such file")
+        raise MissingFile(path, "a symbolic link that loops or points nowhere"
+                          if path.is_symlink() else "no such file")
     if path.suffix.lower() not in SUFFIXES:
         raise UnsupportedFile(path, f"unsupported file type {path.suffix!r} (use .pdf, .txt, .md)")
     data = path.read_bytes()

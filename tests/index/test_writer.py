@@ -138,3 +138,27 @@ def test_migrations_add_the_legal_parts_and_readers_cope_before(tmp_path: Path):
     assert {"article", "chapter"} <= {r[1] for r in db.execute("PRAGMA table_info(chunks)")}
     assert migrations.version(db) == len(migrations.MIGRATIONS)
     db.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE VIEW spin AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) "
+    "SELECT x FROM r",
+    "CREATE TRIGGER spy AFTER INSERT ON documents BEGIN DELETE FROM chunks; END",
+])
+def test_store_with_a_view_or_a_foreign_trigger_is_refused_not_run(tmp_path: Path, sql):
+    from nlp.errors import IndexCorrupt
+
+    root = build(tmp_path / "idx", ("a", ["Alpha migration policy"]))
+    with sqlite3.connect(root / "store.sqlite") as db:
+        db.execute(sql)
+    with pytest.raises(IndexCorrupt, match="that nlp never makes"):
+        open_index(root)
+    with pytest.raises(IndexCorrupt, match="that nlp never makes"), IndexWriter(root):
+        pass
+
+
+def test_writer_refuses_an_index_path_that_is_a_file(tmp_path: Path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UserError, match="is a file, not an index folder"), \
+            IndexWriter(tmp_path / "afile"):
+        pass
