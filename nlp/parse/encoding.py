@@ -8,7 +8,7 @@ UTF-8 stored U+FFFD soup. ``decode`` reads
 1. a byte-order mark (UTF-8, UTF-16 or UTF-32),
 2. UTF-16 without a mark when every other byte is mostly 0 or 4 (Latin or Cyrillic text: such
    bytes can also be valid UTF-8, full of control characters),
-3. UTF-8 when the bytes are valid UTF-8,
+3. UTF-8 when the bytes are valid UTF-8, or nearly (a few damaged bytes become U+FFFD),
 4. else the single-byte Cyrillic code page whose reading looks most like text.
 
 Binary data (a renamed image, random bytes) is refused: text has no control characters
@@ -31,6 +31,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 SAMPLE = 1 << 16  # bytes read to choose a code page
 MAX_CONTROL_SHARE = 0.01  # of the characters; random bytes give ~12%, text none
+MIN_CONTROLS = 8  # a few stray bytes in a short text are damage, not binary data
 # letters cp1251 has where KZ-1048 has Kazakh ones: in a Kazakh or Russian text, a sign of
 # the wrong code page
 _BALKAN = frozenset("ЂђЃѓЉљЊњЌќЋћЏџЎўЈјҐґЄєЇї")
@@ -43,7 +44,7 @@ class NotText(ParseError):
 def decode(data: bytes, path: object = "") -> tuple[str, str]:
     """(text, encoding name) of a text file's bytes; ``NotText`` for binary data."""
     text, encoding = _decode(data)
-    if control_share(text) > MAX_CONTROL_SHARE:
+    if control_share(text) > MAX_CONTROL_SHARE and control_count(text) > MIN_CONTROLS:
         raise NotText(path, "not a text file (binary data: control characters throughout); "
                             "give a .txt or .md in UTF-8, UTF-16 or a Cyrillic code page")
     return text, encoding
@@ -63,6 +64,9 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", "replace")  # UTF-8 with a few damaged bytes stays UTF-8
+    if text.count("\ufffd") <= MAX_CONTROL_SHARE * len(text):
+        return text, "utf-8"
     sample = data[:SAMPLE]
     best = max(SINGLE_BYTE, key=lambda name: (_looks_like_text(sample.decode(name, "replace")),
                                               -SINGLE_BYTE.index(name)))
@@ -97,6 +101,11 @@ def _looks_like_text(text: str) -> float:
     return good / len(text) + 0.5 * runs / letters
 
 
+def control_count(text: str) -> int:
+    """Control characters (other than tab, line breaks, form feed) and U+FFFD."""
+    return len(_CONTROLS.findall(text))
+
+
 def control_share(text: str) -> float:
-    """Share of control characters (other than tab, line breaks, form feed) and U+FFFD."""
-    return len(_CONTROLS.findall(text)) / len(text) if text else 0.0
+    """``control_count`` as a share of the characters."""
+    return control_count(text) / len(text) if text else 0.0

@@ -38,3 +38,9 @@ def test_parse_a_cp1251_text_file_reads_words_not_replacement_characters(tmp_pat
     doc = parse(path)
     assert "миграции" in doc.pages[0].text and "\ufffd" not in doc.pages[0].text
     assert doc.meta["encoding"] == "cp1251" and doc.pages[0].blocks[0].lang == "ru"
+
+
+def test_decode_keeps_utf8_with_a_few_damaged_bytes():
+    data = "Закон о миграции. ".encode() * 50 + b"\xff\xfe\x00 caf\xe9 \x01"
+    text, encoding = decode(data)
+    assert encoding == "utf-8" and text.startswith("Закон о миграции.")
