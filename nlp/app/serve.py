@@ -17,6 +17,7 @@ here, so ``nlp --help`` stays instant.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ from pathlib import Path
 import click
 
 from nlp.app.options import friendly, request_options, with_search_options
+from nlp.errors import UserError
 from nlp.index.layout import DEFAULT_INDEX
 
 DEFAULT_PORT = 8765
@@ -144,7 +146,12 @@ def make_server(searcher: Searcher, port: int = DEFAULT_PORT):
 
     handler = type("Handler", (_Handler, BaseHTTPRequestHandler),
                    {"searcher": searcher, "slots": threading.BoundedSemaphore(MAX_PENDING)})
-    server = ThreadingHTTPServer((HOST, port), handler)
+    try:
+        server = ThreadingHTTPServer((HOST, port), handler)
+    except OSError as err:
+        hint = (f"; another program uses it, choose another with --port (e.g. --port {port + 1})"
+                if err.errno == errno.EADDRINUSE else "")
+        raise UserError(f"Cannot serve on {HOST}:{port}: {err.strerror or err}{hint}") from None
     server.daemon_threads = True
     return server
 
@@ -176,7 +183,7 @@ class _Handler:
     def _answer(self) -> None:
         from urllib.parse import parse_qs, urlsplit
 
-        from nlp.errors import NlpError, UserError
+        from nlp.errors import NlpError
 
         url = urlsplit(self.path)
         try:

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,9 +94,9 @@ class ParserProcess:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def parse(self, path: str | Path) -> Document:
-        """Parse one file (``submit`` + ``result``)."""
-        self.submit(path)
+    def parse(self, path: str | Path, **options) -> Document:
+        """Parse one file (``submit`` + ``result``); ``options``: ``password``, ``ocr``."""
+        self.submit(path, options=options)
         return self.result()
 
     def submit(self, path: str | Path, **options) -> None:
@@ -116,16 +117,17 @@ class ParserProcess:
         """The parsed ``Document``; raises a ``ParseError`` (subclass) on any failure.
 
         ``AnalyserProcess`` gives an ``Analysed``; a missing NER model raises ``ModelError``.
-        Parsing has the budget's seconds; chunks and entities, after it, as many again.
+        The budget's seconds are for the whole file: parsing, chunks and entities.
         """
         path, sent = self._pending
         self._pending = None
         stage = "parsing"
+        deadline = sent + self.budget.seconds  # for the whole file, entities included
         try:
-            reply = self._read_reply(max(sent + self.budget.seconds, time.monotonic() + GRACE_S))
-            if reply == PARSED:  # an analyser child has parsed: the entities' own budget
+            reply = self._read_reply(max(deadline, time.monotonic() + GRACE_S))
+            if reply == PARSED:  # an analyser child has parsed; what is left is the entities'
                 stage = "finding entities"
-                reply = self._read_reply(time.monotonic() + self.budget.seconds)
+                reply = self._read_reply(max(deadline, time.monotonic() + GRACE_S))
         except TimeoutError:
             self._stop()
             raise ParseTimeout(path, f"{stage} took longer than {self.budget.seconds:g} s "
@@ -316,14 +318,20 @@ def _serve(memory_mb: int, seconds: float, parent: int, analyse: bool = False) -
     out.flush()
     for line in sys.stdin.buffer:
         request = json.loads(line)
-        out.write(_handle(parse_pdf, request["path"], request.get("analyse"), out) + b"\n")
+        out.write(_handle(parse_pdf, request["path"], request.get("analyse"), out,
+                          request.get("options")) + b"\n")
         out.flush()
 
 
-def _handle(parse_pdf, path: str, analyse: dict | None = None, out=None) -> bytes:
+def _handle(parse_pdf, path: str, analyse: dict | None = None, out=None,
+            options: dict | None = None) -> bytes:
     try:
         clock = time.perf_counter()
-        doc = parse_pdf(Path(path))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            doc = parse_pdf(Path(path), **(options or {}))
+        if caught:  # for the one who asked (nlp parse shows them)
+            doc.meta["warnings"] = list(dict.fromkeys(str(w.message) for w in caught))
         if analyse is None:
             return b'{"ok": true, "doc": ' + to_json(doc) + b"}"
         seconds = {"parse": time.perf_counter() - clock}
@@ -383,7 +391,12 @@ def _parse_function(seconds: float):
     settings_cls = getattr(parse, "ParseSettings", None)
     if settings_cls and "deadline_s" in {f.name for f in dataclasses.fields(settings_cls)}:
         settings = settings_cls(deadline_s=max(1.0, seconds * SOFT_DEADLINE))
-        return lambda path: parse.parse_pdf(path, settings=settings)
+
+        def parse_with_deadline(path, password: str | None = None, ocr: str | None = None):
+            wanted = dataclasses.replace(settings, ocr=ocr) if ocr else settings
+            return parse.parse_pdf(path, password=password, settings=wanted)
+
+        return parse_with_deadline
     return parse.parse_pdf
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +132,42 @@ def test_cli_ingest_no_entities_and_workers(pdf_dir: Path, tmp_path: Path):
     assert "3 added" in result.output and " 0 entities" in result.output
     bad = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", index, "--workers", "0"])
     assert bad.exit_code != 0 and "--workers" in bad.output
+
+
+@pytest.mark.parametrize("error", [sqlite3.OperationalError("database or disk is full"),
+                                   OSError(errno.ENOSPC, "No space left on device")])
+def test_cli_a_full_disk_is_one_line_not_a_traceback(error, capsys):
+    from nlp.app.options import friendly
+
+    @friendly
+    def command():
+        raise error
+
+    with pytest.raises(SystemExit) as stop:
+        command()
+    err = capsys.readouterr().err
+    assert stop.value.code == 1 and err.startswith("Error: the disk is full")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_serve_on_a_busy_port_says_so():
+    import socket
+
+    from nlp.app.serve import make_server
+    from nlp.errors import UserError
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(UserError, match=f"Cannot serve on 127.0.0.1:{port}: .*--port"):
+            make_server(None, port)
+
+
+def test_cli_parse_runs_in_a_child_under_the_file_budget(tmp_path: Path):
+    big = tmp_path / "big.txt"
+    big.write_text("\n\n".join(f"Migration policy paragraph {i} " * 40 for i in range(30_000)),
+                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["parse", str(big), "--file-timeout", "0.5"])
+    assert result.exit_code == 1 and "took longer than 0.5 s" in result.output
+    assert len(result.output.strip().splitlines()) == 1
