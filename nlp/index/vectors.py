@@ -19,7 +19,8 @@ read, never pickle.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ TRAIN_PER_LIST = 64  # training vectors per inverted list
 # nprobe x (all / allowed) ** this for a filtered search: 1 keeps the allowed vectors scanned
 # constant (the recall of a small filter), at the cost of scanning most lists for a large one
 FILTER_NPROBE_POWER = 1.0
+READ_MEMORY_FACTOR = 4  # bytes of address space a vectors file may take to read, per byte
+READ_MEMORY_SLACK = 256 << 20  # ... plus this
 BITMAP_MAX_IDS = 1 << 28  # id filters as a bitmap up to this id (32 MB), else a hash set
 
 Fetch = Callable[[np.ndarray], np.ndarray]  # int64 ids (n,) -> float32 (n, dim); NaN = gone
@@ -65,10 +68,12 @@ class VectorIndex:
         with open(path, "rb") as fh:
             if sha256 and stream_sha256(fh) != sha256:
                 raise ValueError("content differs from the manifest's SHA-256")
+            size = fh.seek(0, 2)
             fh.seek(0)
             try:
-                index = faiss.read_index(faiss.PyCallbackIOReader(fh.read))
-            except RuntimeError as err:
+                with memory_cap(READ_MEMORY_FACTOR * size + READ_MEMORY_SLACK):
+                    index = faiss.read_index(faiss.PyCallbackIOReader(fh.read))
+            except (RuntimeError, MemoryError) as err:
                 raise ValueError(f"not a FAISS index ({_first_line(err)})") from None
         if _kind(index) is None or index.metric_type != faiss.METRIC_INNER_PRODUCT:
             raise ValueError(f"unexpected FAISS index type {type(index).__name__}")
@@ -200,6 +205,35 @@ class VectorIndex:
         vecs = self.index.index.reconstruct_n(0, len(ids))
         order = np.argsort(ids, kind="stable")
         return ids[order], vecs[order]
+
+
+@contextmanager
+def memory_cap(extra: int) -> Iterator[None]:
+    """Let the process's address space grow by at most ``extra`` bytes meanwhile (Linux).
+
+    A FAISS file declares the length of each array before it: a crafted file can make the
+    reader allocate gigabytes before it finds the bytes missing. An honest file needs about
+    its own size; beyond the cap the allocation fails and the file counts as damaged (the
+    vectors are then rebuilt from the store)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm") as fh:
+            used = int(fh.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    cap = used + extra
+    if soft != resource.RLIM_INFINITY and soft <= cap or hard != resource.RLIM_INFINITY \
+            and hard < cap:
+        yield  # already tighter (an ingest child's budget)
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def n_lists(n: int) -> int:

@@ -253,3 +253,32 @@ def test_vectors_search_each_equals_one_search_at_a_time():
     for (s1, i1), (s2, i2) in zip(approx.search_each(jobs), [approx.search(*j) for j in jobs],
                                   strict=True):
         assert np.array_equal(i1, i2) and np.allclose(s1, s2)
+
+
+def test_vectors_file_declaring_gigabytes_is_refused_without_allocating_them(tmp_path: Path):
+    """A crafted file claims 3 G floats (12 GB): reading it took 12 GB (and 40 s) before the cap."""
+    import json
+    import struct
+    import subprocess
+    import sys
+
+    import faiss
+
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(4))
+    index.add_with_ids(np.eye(4, dtype=np.float32), np.arange(4, dtype=np.int64))
+    faiss.write_index(index, str(tmp_path / "v.faiss"))
+    data = bytearray((tmp_path / "v.faiss").read_bytes())
+    at = data.find(b"IxFI") + 4 + 4 + 8 + 8 + 8 + 1 + 4  # the length of the vectors array
+    assert struct.unpack("<Q", data[at:at + 8]) == (16,)  # 4 vectors of 4 dimensions
+    data[at:at + 8] = struct.pack("<Q", 3 << 30)
+    (tmp_path / "bad.faiss").write_bytes(bytes(data))
+    code = ("import json, resource, sys; from pathlib import Path; "
+            "from nlp.index.vectors import read_vectors; "
+            "index, why = read_vectors(Path(sys.argv[1]), 4); "
+            "print(json.dumps([len(index), why.split(' (')[0], "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024]))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bad.faiss")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    n, why, peak_mb = json.loads(out.stdout)
+    assert (n, why) == (0, "not a FAISS index") and peak_mb < 1024
