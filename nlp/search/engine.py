@@ -28,9 +28,9 @@ import numpy as np
 
 from nlp.errors import IndexMismatch, UserError
 from nlp.index.layout import (
-    DEFAULT_INDEX,
     STORE,
     VECTORS,
+    default_index,
     file_sha,
     quote,
     read_manifest,
@@ -420,7 +420,8 @@ class Index:
         return pd.DataFrame(rows, columns=names)
 
 
-def open_index(path: str | Path = DEFAULT_INDEX) -> Index:
-    """Open an index directory for searching and reading."""
-    return Index(path)
+def open_index(path: str | Path | None = None) -> Index:
+    """Open an index directory for searching and reading (None: ``$NLP_INDEX``, a config
+    file's, else the bundled demo; ``nlp.index.layout.default_index``)."""
+    return Index(path or default_index())
 

@@ -171,3 +171,42 @@ def test_cli_parse_runs_in_a_child_under_the_file_budget(tmp_path: Path):
     result = CliRunner().invoke(main, ["parse", str(big), "--file-timeout", "0.5"])
     assert result.exit_code == 1 and "took longer than 0.5 s" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_default_index_from_env_then_config_file(index: str, tmp_path: Path, monkeypatch):
+    from nlp.index.layout import DEFAULT_INDEX, default_index
+
+    monkeypatch.delenv("NLP_INDEX", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    assert default_index() == DEFAULT_INDEX
+    (tmp_path / "config" / "nlp").mkdir(parents=True)
+    (tmp_path / "config" / "nlp" / "config.toml").write_text('index = "/data/user-index"\n')
+    assert default_index() == "/data/user-index"
+    (tmp_path / "nlp.toml").write_text(f'index = "{Path(index).name}"\n')  # relative: here
+    assert default_index() == str(tmp_path / Path(index).name)
+    info = CliRunner().invoke(main, ["info", "--json"])
+    assert info.exit_code == 0 and json.loads(info.output)["documents"] == 3
+    monkeypatch.setenv("NLP_INDEX", str(tmp_path / "elsewhere"))
+    assert "No index at " + str(tmp_path / "elsewhere") in CliRunner().invoke(
+        main, ["info"]).output
+    (tmp_path / "nlp.toml").write_text("index = 5\n")
+    monkeypatch.delenv("NLP_INDEX")
+    bad = CliRunner().invoke(main, ["info"])
+    assert bad.exit_code == 1 and bad.output.strip().splitlines() == [
+        'Error: nlp.toml: index must be a folder, e.g. index = "~/nlp-index"']
+
+
+def test_cli_search_on_the_bundled_demo_says_so(tmp_path: Path):
+    from nlp.index.layout import is_demo
+    from nlp.ingestion.local import ingest
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    ingest([corpus / "README.md"], index=tmp_path / "demo", model=MODEL, progress=False)
+    assert is_demo(tmp_path / "demo")
+    result = CliRunner().invoke(main, ["search", "sample", "--index", str(tmp_path / "demo")])
+    assert result.exit_code == 0 and "is the bundled demo index" in result.output
+    other = tmp_path / "mine.txt"
+    other.write_text("My own notes on labour migration quotas.", encoding="utf-8")
+    ingest([other], index=tmp_path / "demo", model=MODEL, progress=False)
+    assert not is_demo(tmp_path / "demo")
