@@ -108,6 +108,7 @@ class Hit:
     section: str = ""  # the heading it falls under ("Статья 37. Порядок ...")
     act: str = ""  # the act's key when the document is a known legal act ("law:216-IV")
     also_in: list[str] = field(default_factory=list)  # other texts of the act with the article
+    citation: str = ""  # one line to cite it (``nlp.search.cite.citation``)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -59,9 +59,15 @@ def ingest_cli(paths, index, model, prune, file_timeout, file_memory, keep_broke
 @click.argument("query")
 @index_option
 @with_search_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit (= --format "
+              "jsonl).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "jsonl", "csv", "bibtex"]),
+              help="Hits for people, as JSON lines or CSV (with a citation each), or the "
+                   "documents they come from as BibTeX.")
+@click.option("-o", "output", default=None, help="Write to this file instead of stdout.")
 @friendly
-def search_cli(query, index, k, as_json, **options) -> None:
+def search_cli(query, index, k, as_json, fmt, output, **options) -> None:
     """Search across languages: the best passages for QUERY."""
     import warnings
 
@@ -70,13 +76,16 @@ def search_cli(query, index, k, as_json, **options) -> None:
     with warnings.catch_warnings(record=True) as caught, open_index(index) as idx:
         warnings.simplefilter("always", UserWarning)
         hits = idx.search(query, k=k, **request_options(**options))
+        meta = idx.document_meta(h.doc_id for h in hits) if fmt == "bibtex" else {}
     demo_note(index)
     for w in caught:
         if w.category is UserWarning and w.filename.startswith(_PACKAGE):
             click.echo(f"Warning: {w.message}", err=True)
-    if as_json:
-        for hit in hits:
-            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+    fmt = "jsonl" if as_json else fmt
+    if fmt != "table" or output:
+        from nlp.app.show import hits_export
+
+        hits_export(hits, fmt, output, meta)
         return
     from nlp.app.show import hits_table
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nlp.errors import UserError
 from nlp.records import Document, Hit
+from nlp.search.cite import ARTICLE_CITES
 from nlp.text.printable import printable
 
 SNIPPET = 320  # characters of a hit shown: the best sentence and some context
@@ -38,7 +39,6 @@ def hits_table(hits: list[Hit], query: str = "", ansi: bool = False,
 
 
 LANG_NAMES = {"kk": "Kazakh (kk)", "ru": "Russian (ru)", "en": "English (en)"}
-ARTICLE_CITES = {"ru": "ст. {}", "kk": "{}-бап", "en": "Art. {}"}
 
 
 def where(hit: Hit) -> str:
@@ -70,6 +70,41 @@ def _snippet(text: str, query: str, lang: str, ansi: bool) -> str:
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis."""
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+HIT_COLUMNS = ["rank", "score", "citation", "doc_id", "title", "lang", "page_start", "page_end",
+               "article", "section", "act", "also_in", "text", "path", "chunk_id"]
+
+
+def hits_export(hits, fmt: str, output: str | None, meta: dict | None = None) -> None:
+    """Hits as JSON lines or CSV (one row each, with its citation), or their documents as
+    BibTeX (``meta``: ``Index.document_meta`` of them), to ``output`` or stdout."""
+    import pandas as pd
+
+    from nlp.search.cite import bibtex
+
+    if fmt == "bibtex":
+        text = "\n\n".join(bibtex(d, **{k: m.get(k) or "" for k in
+                                         ("title", "authors", "year", "journal", "doi", "act",
+                                          "path")})
+                            for d, m in (meta or {}).items()) + "\n"
+        _write_text(text, output)
+        return
+    frame = pd.DataFrame([h.to_dict() for h in hits], columns=HIT_COLUMNS)
+    frame["also_in"] = frame["also_in"].map(lambda d: " ".join(d) if isinstance(d, list) else d)
+    write_frame(frame, "csv" if fmt == "csv" else "jsonl", output, what="hits")
+
+
+def _write_text(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(printable(text))
+        return
+    if Path(output).is_dir() or not Path(output).parent.is_dir():
+        raise UserError(f"Cannot write {output}: give a file in an existing folder")
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UserError(f"Cannot write {output}: {err.strerror or err}") from None
 
 
 def write_frame(frame, fmt: str, output: str | None, columns: list[str] = TABLE_COLUMNS,

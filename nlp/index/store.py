@@ -227,6 +227,10 @@ class Store:
             rows = self.db.execute(
                 "SELECT c.id, c.chunk_id, c.doc_id, c.text, c.lang, c.page_start, c.page_end, "
                 f"c.section, {self.legal_columns()}, d.path, d.title, "
+                "json_extract(d.meta, '$.authors') AS authors, "
+                "json_extract(d.meta, '$.year') AS year, "
+                "json_extract(d.meta, '$.journal') AS journal, "
+                "json_extract(d.meta, '$.doi') AS doi, "
                 f"{ACT} AS act FROM chunks c "
                 f"JOIN documents d USING (doc_id) WHERE c.id IN ({','.join('?' * len(ids))})",
                 ids).fetchall()

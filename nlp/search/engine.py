@@ -46,6 +46,7 @@ from nlp.index.store import (
 )
 from nlp.index.vectors import load_vectors
 from nlp.records import Hit
+from nlp.search.cite import citation
 from nlp.search.glossary import translate
 from nlp.search.rank import Candidates
 from nlp.search.request import (
@@ -219,8 +220,22 @@ class Index:
                 path=r["path"], title=r["title"] or "", page_start=r["page_start"],
                 page_end=r["page_end"], lang=r["lang"], chunk_id=r["chunk_id"], text=r["text"],
                 article=r["article"], section=r["section"] or "", act=r["act"] or "",
-                also_in=[d for d in texts.get((r["act"], r["article"]), []) if d != r["doc_id"]])
+                also_in=[d for d in texts.get((r["act"], r["article"]), []) if d != r["doc_id"]],
+                citation=citation(title=r["title"] or r["doc_id"], lang=r["lang"],
+                                  act=r["act"] or "", article=r["article"],
+                                  page_start=r["page_start"], page_end=r["page_end"],
+                                  authors=r["authors"], year=r["year"],
+                                  journal=r["journal"] or "", doi=r["doi"] or ""))
             for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
+
+    def document_meta(self, doc_ids) -> dict[str, dict]:
+        """doc_id -> the metadata the parser found (title, authors, year, DOI, journal...)."""
+        doc_ids = list(dict.fromkeys(doc_ids))
+        rows = self.store.db.execute(
+            f"SELECT doc_id, path, title, meta, {ACT} AS act FROM documents d "
+            f"WHERE doc_id IN ({','.join('?' * len(doc_ids))})", doc_ids).fetchall()
+        return {d: {**json.loads(meta or "{}"), "title": title, "path": path, "act": act}
+                for d, path, title, meta, act in rows}
 
     # --- candidates ----------------------------------------------------------------------
 

@@ -30,7 +30,10 @@ def test_cli_search_json_has_hit_fields(index: str):
     hits = [json.loads(line) for line in result.output.splitlines()]
     assert hits and set(hits[0]) == {"rank", "score", "doc_id", "path", "title", "page_start",
                                      "page_end", "lang", "chunk_id", "text", "article",
-                                     "section", "act", "also_in"}  # of a legal act, else ""
+                                     "section", "act", "also_in",  # of a legal act, else ""
+                                     "citation"}
+    assert all(h["citation"].endswith(f"p. {h['page_start']}.") or "p. " in h["citation"]
+               for h in hits)
 
 
 def test_cli_search_table_for_people(index: str):
@@ -210,3 +213,18 @@ def test_cli_search_on_the_bundled_demo_says_so(tmp_path: Path):
     other.write_text("My own notes on labour migration quotas.", encoding="utf-8")
     ingest([other], index=tmp_path / "demo", model=MODEL, progress=False)
     assert not is_demo(tmp_path / "demo")
+
+
+def test_cli_search_exports_csv_with_citations_and_bibtex(index: str, tmp_path: Path):
+    import pandas as pd
+
+    out = tmp_path / "hits.csv"
+    result = CliRunner().invoke(main, ["search", "квота", "--index", index, "-k", "3",
+                                       "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert list(frame["rank"]) == [1, 2, 3] and frame["citation"].str.contains("p. ").all()
+    bib = CliRunner().invoke(main, ["search", "квота", "--index", index, "-k", "3",
+                                    "--format", "bibtex"])
+    assert bib.exit_code == 0 and bib.output.count("@misc{") + bib.output.count("@article{") \
+        == len(set(frame["doc_id"]))
