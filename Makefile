@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 NLP := $(VENV)/bin/nlp
 INDEX ?= indexes/default
 
-.PHONY: setup ocr strace demo test test-slow test-dist lint bench clean-index
+.PHONY: setup ocr strace demo test test-browser test-slow test-dist lint bench clean-index
 
 setup: $(VENV)/.installed ocr
 
@@ -42,10 +42,17 @@ strace:
 	  || echo "strace: not installed; the zero-network test is skipped"; }
 
 test: setup strace
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not browser"
 
 test-slow: setup
 	$(PY) -m pytest -q -m slow
+
+# The web page in headless chromium (Debian's chromium and chromium-driver, apt where root).
+test-browser: setup
+	@command -v chromedriver >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) \
+	  || echo "chromium: not installed; the browser tests are skipped"; }
+	$(PY) -m pytest -q -m browser
 
 # Ray (the 'dist' extra) is big; only these tests need it.
 test-dist: setup

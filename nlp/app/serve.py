@@ -3,6 +3,9 @@
     nlp serve --index DIR [--port 8765]     GET /search?q=...&k=10&lang=kk,ru&doc=ID&mode=
                                                 &year=&entity=&by_lang=&collapse=&expand=
                                             GET /health                            -> JSON object
+                                            GET / , /documents, /entities, /file/ID -> the web
+                                            page (nlp.app.web), CSV at /documents.csv and
+                                            /entities.csv
     nlp shell --index DIR [the options of nlp search] [--json]
                                             one query per line on stdin, its hits after it
                                             (--json: one JSON list of hits per query line)
@@ -63,6 +66,10 @@ class Searcher:
         """The hits of ``query`` as ``nlp search --json`` dicts."""
         return self._call(lambda: [h.to_dict() for h in self._fresh().search(query, k=k,
                                                                             **options)])
+
+    def run(self, func):
+        """``func(index)`` on the index's thread (the index reopened first if it changed)."""
+        return self._call(lambda: func(self._fresh()))
 
     def health(self) -> dict:
         """Status, index, model and chunk count, from the manifest: answered at once, never
@@ -188,8 +195,12 @@ class _Handler:
         try:
             if url.path == "/health":
                 return self._send(200, self.searcher.health())
+            page = PAGES.get(url.path) or (_file if url.path.startswith("/file/") else None)
+            if page is not None:
+                return self._reply(*page(self.searcher, url.path,
+                                         parse_qs(url.query, keep_blank_values=True)))
             if url.path != "/search":
-                return self._send(404, {"error": f"no such path {url.path!r}; use /search "
+                return self._send(404, {"error": f"no such path {url.path!r}; use /, /search "
                                                  "or /health"})
             text, k, options = search_options(parse_qs(url.query, keep_blank_values=True))
             hits = self.searcher.search(text, k, **options)
@@ -200,12 +211,26 @@ class _Handler:
             return self._send(400, {"error": _one_line(err)})
         except NlpError as err:
             return self._send(500, {"error": _one_line(err)})
+        except Exception as err:  # a bug: one line in the log and to the client, no traceback
+            sys.stderr.write(f"error on {_one_line(self.path)[:200]}: {type(err).__name__}: "
+                             f"{_one_line(err)[:300]}\n")
+            return self._send(500, {"error": f"internal error ({type(err).__name__}); see the "
+                                             "server's log"})
 
     def _send(self, status: int, body) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
+        self._reply(status, "application/json; charset=utf-8",
+                    json.dumps(body, ensure_ascii=False).encode())
+
+    def _reply(self, status: int, kind: str, data: bytes, headers: dict | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if kind.startswith("text/html"):  # nothing but our own form and inline style
+            self.send_header("Content-Security-Policy", "default-src 'none'; style-src "
+                             "'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
@@ -215,6 +240,102 @@ class _Handler:
 
 def _one_line(err: Exception) -> str:
     return " ".join(str(err).split())
+
+
+# --- the web page (nlp.app.web renders; these gather what it shows) --------------------------
+
+HTML = "text/html; charset=utf-8"
+FORM = ("q", "lang", "doc", "year", "entity", "article", "k", "mode")
+FACET_LABELS = ("ORG", "LAW", "GPE", "LOC")
+MAX_ENTITY_ROWS = 500  # groups on the entities page
+
+
+def _search_page(searcher: Searcher, path: str, query: dict) -> tuple:
+    from nlp.app import web
+    from nlp.index.layout import is_demo
+    from nlp.search.rank import best_sentence
+
+    form = {name: query[name][-1].strip() for name in FORM if name in query and name != "lang"}
+    form["lang"] = [lg for lg in query.get("lang", []) if lg]
+    documents = searcher.run(lambda idx: list(idx.documents()[["doc_id", "title"]]
+                                              .itertuples(index=False, name=None)))
+    hits, facets, error, status = None, [], "", 200
+    if form.get("q"):
+        wanted = {name: ([value] if isinstance(value, str) else value)
+                  for name, value in form.items() if value}
+        try:
+            text, k, options = search_options(wanted)
+            hits = searcher.search(text, k, **options)
+        except (BadRequest, UserError) as err:
+            error, status = _one_line(err), 400
+        for hit in hits or []:
+            hit["best"], hit["_query"] = best_sentence(hit["text"], text, hit["lang"]), text
+        if hits:
+            facets = searcher.run(lambda idx: idx.entity_counts(
+                [h["chunk_id"] for h in hits], FACET_LABELS))
+    body = web.search_page(form, hits, facets, error, documents, is_demo(searcher.path))
+    return status, HTML, body.encode()
+
+
+def _documents_page(searcher: Searcher, path: str, query: dict) -> tuple:
+    from nlp.app import web
+
+    frame = searcher.run(lambda idx: idx.documents())
+    if path.endswith(".csv"):
+        return _csv(frame, "documents.csv")
+    return 200, HTML, web.documents_page(frame.to_dict("records")).encode()
+
+
+def _entities_page(searcher: Searcher, path: str, query: dict) -> tuple:
+    from nlp.app import web
+
+    label = (query.get("label", [""])[-1] or "LAW").upper()
+    doc = query.get("doc", [""])[-1] or None
+    try:
+        frame = searcher.run(lambda idx: idx.entities(label=label, doc=doc))
+    except UserError as err:
+        return 400, HTML, web.page("Entities", f"<p class=error>{web.e(_one_line(err))}</p>"
+                                   ).encode()
+    if path.endswith(".csv"):
+        return _csv(frame, f"entities-{label.lower()}.csv")
+    groups = []
+    if len(frame):
+        frame = frame.assign(key=frame["canonical_id"].fillna(frame["norm"]).fillna(frame["text"]))
+        for key, rows in sorted(frame.groupby("key"), key=lambda kv: -len(kv[1])):
+            canonical = rows["canonical_id"].dropna()
+            groups.append((key, " ".join(str(rows["text"].iloc[0]).split()), len(rows),
+                           rows["doc_id"].nunique(), canonical.iloc[0] if len(canonical) else None))
+    documents = searcher.run(lambda idx: list(idx.documents()[["doc_id", "title"]]
+                                              .itertuples(index=False, name=None)))
+    body = web.entities_page(groups[:MAX_ENTITY_ROWS], label, doc or "", documents)
+    return 200, HTML, body.encode()
+
+
+def _csv(frame, name: str) -> tuple:
+    return (200, "text/csv; charset=utf-8", frame.to_csv(index=False).encode(),
+            {"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+FILE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/plain"}
+
+
+def _file(searcher: Searcher, path: str, query: dict) -> tuple:
+    """The file the index recorded for a document: only documents it holds, only as stored."""
+    from urllib.parse import unquote
+
+    doc_id = unquote(path.removeprefix("/file/"))
+    rows = searcher.run(lambda idx: idx.store.db.execute(
+        "SELECT path FROM documents WHERE doc_id = ?", (doc_id,)).fetchall())
+    file = Path(rows[0][0]) if rows else None
+    if file is None or not file.is_file() or file.suffix.lower() not in FILE_TYPES:
+        return 404, "application/json", json.dumps(
+            {"error": f"no file for document {doc_id!r} (see /documents)"}).encode()
+    return (200, FILE_TYPES[file.suffix.lower()], file.read_bytes(),
+            {"Content-Disposition": "inline"})
+
+
+PAGES = {"/": _search_page, "/documents": _documents_page, "/documents.csv": _documents_page,
+         "/entities": _entities_page, "/entities.csv": _entities_page}
 
 
 # --- commands (registered on the ``nlp`` group at the end of nlp/app/cli.py) ------------------

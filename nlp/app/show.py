@@ -90,9 +90,13 @@ def hits_export(hits, fmt: str, output: str | None, meta: dict | None = None) ->
                             for d, m in (meta or {}).items()) + "\n"
         _write_text(text, output)
         return
+    if fmt == "jsonl":  # the hits as they are (also_in a list), as the server sends them
+        _write_text("".join(json.dumps(h.to_dict(), ensure_ascii=False) + "\n" for h in hits),
+                    output)
+        return
     frame = pd.DataFrame([h.to_dict() for h in hits], columns=HIT_COLUMNS)
     frame["also_in"] = frame["also_in"].map(lambda d: " ".join(d) if isinstance(d, list) else d)
-    write_frame(frame, "csv" if fmt == "csv" else "jsonl", output, what="hits")
+    write_frame(frame, "csv", output, what="hits")
 
 
 def _write_text(text: str, output: str | None) -> None:

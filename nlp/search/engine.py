@@ -228,6 +228,21 @@ class Index:
                                   journal=r["journal"] or "", doi=r["doi"] or ""))
             for n, (s, r) in enumerate(((s, rows[i]) for i, s in pairs if i in rows), 1))
 
+    def entity_counts(self, chunk_ids, labels) -> list[tuple]:
+        """(label, key, a text of it, mentions, canonical id or None) of the entities of
+        ``labels`` in those chunks, most mentioned first; the key is the canonical id, else
+        the normal form."""
+        chunk_ids, labels = list(dict.fromkeys(chunk_ids)), list(labels)
+        if not chunk_ids:
+            return []
+        rows = self.store.db.execute(
+            "SELECT label, COALESCE(canonical_id, norm, text) AS key, MIN(text), COUNT(*) AS n, "
+            "MAX(canonical_id) "
+            f"FROM entities WHERE chunk_id IN ({','.join('?' * len(chunk_ids))}) "
+            f"AND label IN ({','.join('?' * len(labels))}) GROUP BY label, key "
+            "ORDER BY n DESC, key", [*chunk_ids, *labels]).fetchall()
+        return [tuple(r) for r in rows]
+
     def document_meta(self, doc_ids) -> dict[str, dict]:
         """doc_id -> the metadata the parser found (title, authors, year, DOI, journal...)."""
         doc_ids = list(dict.fromkeys(doc_ids))
@@ -370,10 +385,15 @@ class Index:
     def documents(self):
         """DataFrame: one row per document; ``act``: the key of a legal act it is the text of
         (its kk, ru and en texts share it), else None; ``chunks``: its searchable chunks (0:
-        it gave no text, see the ingest summary)."""
+        it gave no text, see the ingest summary); ``year``, ``authors`` (a JSON list),
+        ``journal``, ``doi``: what the parser found, else None."""
         columns = quote_columns(DOCUMENT_COLUMNS)
-        return self._frame(f"SELECT {columns}, {ACT} AS act, (SELECT COUNT(*) FROM chunks c "
-                           "WHERE c.doc_id = d.doc_id) AS chunks FROM documents d ORDER BY doc_id")
+        return self._frame(
+            f"SELECT {columns}, {ACT} AS act, (SELECT COUNT(*) FROM chunks c "
+            "WHERE c.doc_id = d.doc_id) AS chunks, json_extract(d.meta, '$.year') AS year, "
+            "json_extract(d.meta, '$.authors') AS authors, "
+            "json_extract(d.meta, '$.journal') AS journal, json_extract(d.meta, '$.doi') AS doi "
+            "FROM documents d ORDER BY doc_id")
 
     def notes(self, doc: str | None = None, article=None):
         """DataFrame: the editors' notes of the legal acts (amendment history), one row per
@@ -397,8 +417,10 @@ class Index:
             f'{self.store.legal_columns("")}, start, "end", sha256, text FROM chunks '
             "ORDER BY doc_id, seq")
 
-    def entities(self, label: str | None = None, lang: str | None = None):
-        """DataFrame: one row per entity, with doc_id, chunk_id, page and lang."""
+    def entities(self, label: str | None = None, lang: str | None = None,
+                 doc: str | None = None):
+        """DataFrame: one row per entity, with doc_id, chunk_id, page and lang; ``doc``: of
+        that document only."""
         label = label.upper() if label else label
         if label and label not in LABELS:
             raise UserError(f"Unknown label {label!r}; choose from {', '.join(LABELS)}")
@@ -406,6 +428,8 @@ class Index:
         sql, args = f"SELECT {quote_columns(ENTITY_COLUMNS)} FROM entities WHERE 1", []
         if label:
             sql, args = f"{sql} AND label = ?", [*args, label]
+        if doc:
+            sql, args = f"{sql} AND doc_id = ?", [*args, doc]
         if langs:
             sql, args = f"{sql} AND lang IN ({', '.join('?' * len(langs))})", [*args, *langs]
         return self._frame(sql + " ORDER BY doc_id, chunk_id, start", args)
