@@ -6,10 +6,11 @@
    cp1251, KZ-1048 and UTF-16, 200 KB of random bytes named .txt, 2,000 blank pages, escape
    sequences in a document and a newline in a file name, a symlink loop named on the command
    line; with a few real documents (``corpus/``, and ``../shared/data/texts`` when present, so
-   a k=1000 search has work to do). ``nlp ingest`` runs under ``strace -f`` (``scripts.netwatch``):
-   files tried / added / failed by kind / reported without text; **silent junk** = a stored
-   document that gave no chunk without a "no text" line, or a chunk whose text is binary or
-   U+FFFD soup (target 0); **tracebacks** in any output (target 0); **network** = system calls
+   a k=1000 search has work to do). ``nlp ingest`` runs under ``strace -f``
+   (``scripts.netwatch``): files tried / added / failed by kind / reported without text;
+   **silent junk** = a stored document that gave no chunk without a "no text" line, or a
+   chunk whose text is binary or U+FFFD soup (the decoder's own rule) or keeps a terminal
+   escape (target 0); **tracebacks** in any output (target 0); **network** = system calls
    that reach beyond the machine (target 0).
 2. **Mistakes.** Commands a user gets wrong or a hostile index: every one must answer one line
    and exit 1 (``cli_errors``: cases, tracebacks, multi-line answers, wrong exit codes), and
@@ -105,7 +106,7 @@ def ingest(folder: Path, paths: list[str], expect: dict[str, str]) -> dict:
     failed = [line for line in lines if line.startswith("  failed: ")]
     no_text = [line for line in lines if line.startswith("  no text: ")]
     sys.path.insert(0, str(ROOT))
-    from nlp.parse.encoding import control_share
+    from nlp.parse.encoding import MAX_CONTROL_SHARE, MIN_CONTROLS, control_count, control_share
     from nlp.search.engine import open_index
 
     with open_index(index) as idx:
@@ -114,7 +115,8 @@ def ingest(folder: Path, paths: list[str], expect: dict[str, str]) -> dict:
     empty = [p for p, n in zip(docs["path"], docs["chunks"], strict=True) if n == 0]
     unreported = [p for p in empty if not any(Path(p).name in line for line in no_text)]
     soup = sorted({d for d, t in zip(chunks["doc_id"], chunks["text"], strict=True)
-                   if control_share(t) > 0.01})
+                   if control_share(t) > MAX_CONTROL_SHARE and control_count(t) > MIN_CONTROLS
+                   or "\x1b" in t})  # binary or U+FFFD soup, or a terminal escape kept
     by_kind = Counter(line.rsplit("(", 1)[0].split(": ")[-1][:60] for line in failed)
     wrong = [name for name, want in expect.items() if want == "failed"
              and not any(name.split("\n")[0] in line for line in failed)]
@@ -150,8 +152,8 @@ def mistakes(folder: Path) -> dict:
         ["entities", "--index", index, "-o", str(folder)],
         ["documents", "--index", index, "-o", str(folder / "no" / "such" / "x.csv")],
         ["serve", "--index", index, "--port", port],
-        ["parse", str(zoo / "truncated.pdf")], ["parse", str(zoo / "html.pdf")],
-        ["parse", str(zoo / "deeply_nested.pdf")], ["parse", str(folder / "docs" / "random.txt")],
+        ["parse", str(zoo / "html.pdf")], ["parse", str(zoo / "png.pdf")],
+        ["parse", str(zoo / "encrypted.pdf")], ["parse", str(folder / "docs" / "random.txt")],
         ["search", "x", "--index", str(tampered)], ["info", "--index", str(tampered)],
         ["search", "", "--index", index], ["search", "x", "--index", index, "-k", "0"],
         ["search", "x", "--index", index, "--lang", "fr"],
@@ -201,8 +203,8 @@ def serve(folder: Path, clients: int, requests: int) -> dict:
     if netwatch.available():
         args = ["strace", "-f", "-qq", "-e", "trace=network,close,execve", "-o", str(trace),
                 *args]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    log = (folder / "serve.log").open("w")  # not a pipe: a full pipe would stall the server
+    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
         while get(f"{base}/health")[0] != 200:
@@ -249,6 +251,8 @@ def serve(folder: Path, clients: int, requests: int) -> dict:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+    served = (folder / "serve.log").read_text(errors="replace")
     lat = sorted(s for _, _, s in results)
     network = (len(netwatch.network_violations(trace.read_text(errors="replace")))
                if trace.exists() else None)
@@ -260,7 +264,7 @@ def serve(folder: Path, clients: int, requests: int) -> dict:
             "status": dict(Counter(str(s) for _, s, _ in results)),
             "server_errors_5xx": sum(1 for _, s, _ in results if s >= 500 or s == 0),
             "good_not_200": sum(1 for b, s, _ in results if not b and s != 200),
-            "network_calls": network}
+            "tracebacks": int(has_traceback(served)), "network_calls": network}
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ UTF-8 stored U+FFFD soup. ``decode`` reads
 4. else the single-byte Cyrillic code page whose reading looks most like text.
 
 Binary data (a renamed image, random bytes) is refused: text has no control characters
-besides tab, line breaks and form feed.
+besides tab, line breaks and form feed. A few stray ones (a NUL, a terminal escape) are
+removed from the text.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 # the control characters (Unicode category Cc) other than tab, line breaks and form feed, and
 # the replacement character
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_STRAY = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # the same, without U+FFFD
 SAMPLE = 1 << 16  # bytes read to choose a code page
 MAX_CONTROL_SHARE = 0.01  # of the characters; random bytes give ~12%, text none
 MIN_CONTROLS = 8  # a few stray bytes in a short text are damage, not binary data
@@ -47,7 +49,7 @@ def decode(data: bytes, path: object = "") -> tuple[str, str]:
     if control_share(text) > MAX_CONTROL_SHARE and control_count(text) > MIN_CONTROLS:
         raise NotText(path, "not a text file (binary data: control characters throughout); "
                             "give a .txt or .md in UTF-8, UTF-16 or a Cyrillic code page")
-    return text, encoding
+    return _STRAY.sub("", text), encoding  # stray NULs, terminal escapes: never text
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -44,3 +44,8 @@ def test_decode_keeps_utf8_with_a_few_damaged_bytes():
     data = "Закон о миграции. ".encode() * 50 + b"\xff\xfe\x00 caf\xe9 \x01"
     text, encoding = decode(data)
     assert encoding == "utf-8" and text.startswith("Закон о миграции.")
+    assert "\x00" not in text and "\x01" not in text and text.count("\ufffd") == 3
+
+
+def test_decode_drops_terminal_escapes_from_text():
+    assert decode(b"Title \x1b[2J\x1b]0;owned\x07 text\n")[0] == "Title [2J]0;owned text\n"
