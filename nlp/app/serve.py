@@ -32,6 +32,7 @@ import click
 
 from nlp.app.options import demo_note, friendly, index_option, request_options, with_search_options
 from nlp.errors import UserError
+from nlp.text.printable import printable
 
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
@@ -375,16 +376,79 @@ def shell_cli(index, k, as_json, **options) -> None:
     searcher = Searcher(index)
     demo_note(index)
     prompt = sys.stdin.isatty()
+    state = {"k": k, **options}
+    if prompt:
+        click.echo("One query per line; :help for commands, :quit (or Ctrl-D) to leave.",
+                   err=True)
     try:
         for line in _lines(prompt):
-            try:
-                hits = searcher.search(line, k, **request_options(**options))
-            except UserError as err:
-                click.echo(f"Error: {err}", err=True)
+            if line.startswith(":"):
+                if _command(line, state) == "quit":
+                    return
                 continue
+            try:
+                hits = searcher.search(line, state["k"], **request_options(
+                    **{name: state[name] for name in options}))
+            except UserError as err:
+                click.echo(printable(f"Error: {err}", one_line=True), err=True)
+                continue
+            if not as_json:  # the query echoed, each answer set apart
+                click.echo(printable(f"=== {line}", one_line=True))
             click.echo(_render(hits, line, as_json))
+            if not as_json:
+                click.echo("")
     finally:
         searcher.close()
+
+
+SHELL_HELP = """Commands (the rest of a line is a query):
+  :lang kk | :lang kk,ru | :lang       languages to search (none: all)
+  :k 20                                hits per query
+  :doc ID | :doc                       one document (none: all)
+  :year 2021 | :year 2019-2022 | :year documents of those years
+  :entity LAW:law:477-IV | :entity     chunks that mention it
+  :article 37 | :article               that article of a legal act
+  :mode dense|keyword|hybrid           how to rank
+  :show                                the settings now
+  :help                                this list
+  :quit                                leave (or Ctrl-D)"""
+SHELL_SETTINGS = {"lang": "lang", "doc": "doc", "year": "year", "entity": "entities",
+                  "article": "article", "mode": "mode"}
+
+
+def _command(line: str, state: dict) -> str | None:
+    """Apply a ``:command``; "quit" to leave. Settings are checked as a search would."""
+    from nlp.errors import UserError
+    from nlp.search.request import make_request
+
+    name, _, value = line[1:].strip().partition(" ")
+    name, value = name.lower(), value.strip()
+    if name in ("q", "quit", "exit"):
+        return "quit"
+    if name in ("h", "help", "?"):
+        click.echo(SHELL_HELP, err=True)
+    elif name == "show":
+        click.echo(printable(", ".join(f"{key} {state[key]}" for key in
+                                       ("k", *SHELL_SETTINGS.values()) if key in state)), err=True)
+    elif name == "k":
+        if not value.isdigit() or not 1 <= int(value) <= MAX_K:
+            click.echo(f"Error: :k takes a number from 1 to {MAX_K}", err=True)
+        else:
+            state["k"] = int(value)
+    elif name in SHELL_SETTINGS:
+        key = SHELL_SETTINGS[name]
+        new = (tuple(value.split()) if key == "entities" else value) or (
+            () if key == "entities" else None)
+        try:  # checked now, not at the next search
+            make_request("x", **{("entity" if key == "entities" else key): new or None})
+        except UserError as err:
+            click.echo(printable(f"Error: {err}", one_line=True), err=True)
+            return None
+        state[key] = new
+    else:
+        click.echo(printable(f"Error: unknown command :{name}; :help lists them",
+                             one_line=True), err=True)
+    return None
 
 
 def _lines(prompt: bool):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -209,10 +210,35 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w.-]+", "-", text).strip("-") or "other"
 
 
-def _progress(items: list, enabled: bool):
+def _progress(todo: list[_Todo], enabled: bool):
+    """(a bar on a terminal, in bytes: files differ 100x in size, so counting files misled
+    the estimate; whether to log one line per file instead: output is not a terminal)."""
     from tqdm import tqdm
 
-    return tqdm(items, desc="ingest", unit="file", disable=None if enabled else True)
+    tty = sys.stderr.isatty()
+    total = sum(_size(t.file) for t in todo)
+    bar = tqdm(total=total, desc="ingest", unit="B", unit_scale=True,
+               disable=not (enabled and tty))
+    return bar, enabled and not tty
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _log_file(n: int, total: int, item: _Todo, report: IngestReport, before: tuple,
+              seconds: float) -> None:
+    """One line per file when output is not a terminal: a long batch shows life."""
+    pages, chunks, entities, failed = (report.pages - before[0], report.chunks - before[1],
+                                       report.entities - before[2], len(report.failed) > before[3])
+    what = ("failed: " + report.failed[-1].reason if failed
+            else f"{pages} pages, {chunks} chunks, {entities} entities")
+    sys.stderr.write(printable(f"ingest {n}/{total} {item.path}: {what} ({seconds:.1f} s)",
+                               one_line=True) + "\n")
+    sys.stderr.flush()
 
 
 def _plan(run: _Run, files: list[Path]) -> list[_Todo]:
@@ -236,15 +262,21 @@ def _plan(run: _Run, files: list[Path]) -> list[_Todo]:
 def _ingest_files(run: _Run, files: list[Path], progress: bool, workers: int) -> None:
     """Children parse and analyse the next files while this one embeds and stores, in order."""
     todo = _plan(run, files)
-    bar = _progress(todo, progress)
-    with shared_pool(run.budget, workers) as pool:
+    bar, log = _progress(todo, progress)
+    report = run.report
+    with bar, shared_pool(run.budget, workers) as pool:
         results = pool.imap([t.file for t in todo], run.settings, workers, run.entities)
-        for item in bar:
-            run.report.status = lambda stage, name=item.file.name: bar.set_postfix_str(
+        for n, item in enumerate(todo, 1):
+            report.status = lambda stage, name=item.file.name: bar.set_postfix_str(
                 f"{name}: {stage}")
-            analysed = _collect(results, item, run.report)
+            before, clock = (report.pages, report.chunks, report.entities,
+                             len(report.failed)), time.perf_counter()
+            analysed = _collect(results, item, report)
             if analysed is not None:
                 _add(run, item, analysed)
+            bar.update(_size(item.file))
+            if log:
+                _log_file(n, len(todo), item, report, before, time.perf_counter() - clock)
             if time.monotonic() - run.writer.saved_at > CHECKPOINT_S:
                 _save(run)
 

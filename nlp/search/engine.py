@@ -68,13 +68,29 @@ FUSION_DEPTH = 50  # hybrid fuses the top max(FUSION_DEPTH, depth) of each list
 
 
 class Hits(list):
-    """Search results: a list of ``Hit`` with a DataFrame view."""
+    """Search results: a list of ``Hit`` with a DataFrame view (a table in Jupyter)."""
+
+    query: str = ""  # what was asked (set by ``Index.run``): the best sentence is found for it
 
     def to_frame(self):
-        """One row per hit with the fields of ``Hit``."""
+        """One row per hit with the fields of ``Hit`` and ``best_sentence`` (the sentence of
+        the passage that best matches the query)."""
         import pandas as pd
 
-        return pd.DataFrame([h.to_dict() for h in self], columns=list(Hit.__dataclass_fields__))
+        from nlp.search.rank import best_sentence
+
+        rows = []
+        for hit in self:
+            start, end = best_sentence(hit.text, self.query, hit.lang) if self.query else (0, 0)
+            rows.append({**hit.to_dict(), "best_sentence": " ".join(hit.text[start:end].split())})
+        return pd.DataFrame(rows, columns=[*Hit.__dataclass_fields__, "best_sentence"])
+
+    def _repr_html_(self) -> str:
+        """Rank, score, language, citation and the best sentence (escaped) for notebooks."""
+        if not self:
+            return "<p>No hits.</p>"
+        view = self.to_frame()[["rank", "score", "lang", "citation", "best_sentence"]]
+        return view.to_html(index=False, escape=True)
 
 
 class Index:
@@ -149,7 +165,11 @@ class Index:
 
     def run(self, requests: list[SearchRequest]) -> list[Hits]:
         """The hits of each ``SearchRequest`` (``nlp.search.request.run``)."""
-        return run_requests(self, requests)
+        found = run_requests(self, requests)
+        for hits, request in zip(found, requests, strict=True):
+            if isinstance(hits, Hits):
+                hits.query = request.query
+        return found
 
     # --- the source interface of nlp.search.request.run -------------------------------------------
 

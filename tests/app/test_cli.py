@@ -228,3 +228,13 @@ def test_cli_search_exports_csv_with_citations_and_bibtex(index: str, tmp_path: 
                                     "--format", "bibtex"])
     assert bib.exit_code == 0 and bib.output.count("@misc{") + bib.output.count("@article{") \
         == len(set(frame["doc_id"]))
+
+
+def test_cli_ingest_off_a_terminal_logs_one_line_per_file(pdf_dir: Path, tmp_path: Path):
+    result = CliRunner().invoke(main, ["ingest", str(pdf_dir), "--index", str(tmp_path / "i"),
+                                       "--model", MODEL])
+    lines = [line for line in result.output.splitlines() if line.startswith("ingest ")]
+    assert [line.split(":")[0].split("/")[-1] for line in lines] == [
+        "brief_en.pdf", "brief_kk.pdf", "brief_ru.pdf"]
+    assert all(line.startswith(f"ingest {n}/3 ") and " chunks, " in line and line.endswith(" s)")
+               for n, line in enumerate(lines, 1))

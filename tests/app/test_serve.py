@@ -201,3 +201,21 @@ def test_serve_health_answers_while_a_search_holds_the_index(server: str, monkey
     finally:
         release.set()
         search.join()
+
+
+def test_serve_shell_commands_change_the_search_and_echo_the_query(index: Path):
+    lines = [":help", ":lang kk", ":k 1", "рабочей силы", ":lang fr", ":k 0", ":bogus",
+             ":lang", ":doc brief_en", ":show", "migration", ":quit", "never searched"]
+    result = CliRunner().invoke(main, ["shell", "--index", str(index)],
+                                input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert ":lang kk | :lang kk,ru" in out  # the help
+    blocks = out.split("=== ")[1:]
+    assert [b.splitlines()[0] for b in blocks] == ["рабочей силы", "migration"]
+    first, second = blocks
+    assert first.count("\n 1. ") + first.startswith(" 1. ") <= 1 and "[kk]" in first
+    assert "[ru]" not in first and "brief_en" in second and "brief_kk" not in second
+    assert "Unknown language 'fr'" in out and ":k takes a number" in out
+    assert "unknown command :bogus" in out and "doc brief_en" in out
+    assert "never searched" not in out

@@ -109,7 +109,8 @@ def test_search_filters_and_frame_columns(pdf_dir: Path, tmp_path: Path):
         frame = hits.to_frame()
         assert list(frame.columns) == ["rank", "score", "doc_id", "path", "title", "page_start",
                                        "page_end", "lang", "chunk_id", "text", "article",
-                                       "section", "act", "also_in"]
+                                       "section", "act", "also_in", "citation",
+                                       "best_sentence"]
         assert {"doc_id", "chunk_id", "page", "lang", "start", "end", "label", "text", "norm",
                 "canonical_id", "value", "unit"} <= set(idx.entities().columns)
 

@@ -479,3 +479,13 @@ def test_search_cli_and_shell_take_the_same_request_options(index: Path):
     assert [h["chunk_id"] for h in json.loads(shell.output.splitlines()[-1])] == cli
     table = CliRunner().invoke(main, ["search", "квота 1 499", *args])
     assert "── Kazakh (kk) ──" in table.output and "── Russian (ru) ──" in table.output
+
+
+def test_search_hits_frame_and_notebook_table_carry_citation_and_best_sentence(idx):
+    hits = idx.search("477-IV", k=3, mode="keyword")
+    frame = hits.to_frame()
+    assert hits.query == "477-IV" and len(frame) == len(hits) > 0
+    assert {"citation", "best_sentence", "section", "article"} <= set(frame.columns)
+    assert all("477-IV" in s for s in frame["best_sentence"])
+    html = hits._repr_html_()
+    assert html.startswith("<table") and "best_sentence" in html and "<script" not in html
