@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 def get(url: str) -> tuple[int, float]:
-    """(status, seconds) of one GET."""
+    """(status, seconds) of one GET; status 0 when no answer came."""
     clock = time.perf_counter()
     try:
         with urllib.request.urlopen(url, timeout=600) as reply:
@@ -26,6 +26,8 @@ def get(url: str) -> tuple[int, float]:
             status = reply.status
     except urllib.error.HTTPError as err:
         status = err.code
+    except OSError:  # refused, reset, timed out: no answer
+        status = 0
     return status, time.perf_counter() - clock
 
 

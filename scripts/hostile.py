@@ -42,6 +42,7 @@ from pathlib import Path
 
 import nlp  # noqa: F401 - first: it switches ONNX Runtime's telemetry off, and pymupdf loads it
 from scripts import netwatch, pdf_zoo
+from scripts.bench_serve import get
 
 ROOT = Path(__file__).resolve().parents[1]
 NLP = str(Path(sys.executable).with_name("nlp"))
@@ -176,19 +177,6 @@ def mistakes(folder: Path) -> dict:
     search = run([NLP, "search", "Title migration", "--index", index, "-k", "20"])
     out["raw_escapes_in_search"] = search.stdout.count("\x1b")
     return out
-
-
-def get(url: str) -> tuple[int, float]:
-    clock = time.perf_counter()
-    try:
-        with urllib.request.urlopen(url, timeout=120) as reply:
-            reply.read()
-            status = reply.status
-    except urllib.error.HTTPError as err:
-        status = err.code
-    except OSError:
-        status = 0
-    return status, time.perf_counter() - clock
 
 
 def serve(folder: Path, clients: int, requests: int) -> dict:
