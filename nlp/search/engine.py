@@ -266,6 +266,8 @@ class Index:
     def document_meta(self, doc_ids) -> dict[str, dict]:
         """doc_id -> the metadata the parser found (title, authors, year, DOI, journal...)."""
         doc_ids = list(dict.fromkeys(doc_ids))
+        if not doc_ids:
+            return {}
         rows = self.store.db.execute(
             f"SELECT doc_id, path, title, meta, {ACT} AS act FROM documents d "
             f"WHERE doc_id IN ({','.join('?' * len(doc_ids))})", doc_ids).fetchall()
