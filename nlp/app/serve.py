@@ -249,6 +249,7 @@ HTML = "text/html; charset=utf-8"
 FORM = ("q", "lang", "doc", "year", "entity", "article", "k", "mode")
 FACET_LABELS = ("ORG", "LAW", "GPE", "LOC")
 MAX_ENTITY_ROWS = 500  # groups on the entities page
+MAX_DOCUMENT_CHOICES = 300  # documents offered in a list; more: a box for the doc_id
 
 
 def _search_page(searcher: Searcher, path: str, query: dict) -> tuple:
@@ -258,8 +259,7 @@ def _search_page(searcher: Searcher, path: str, query: dict) -> tuple:
 
     form = {name: query[name][-1].strip() for name in FORM if name in query and name != "lang"}
     form["lang"] = [lg for lg in query.get("lang", []) if lg]
-    documents = searcher.run(lambda idx: list(idx.documents()[["doc_id", "title"]]
-                                              .itertuples(index=False, name=None)))
+    documents = searcher.run(lambda idx: idx.document_titles(MAX_DOCUMENT_CHOICES))
     hits, facets, error, status = None, [], "", 200
     if form.get("q"):
         wanted = {name: ([value] if isinstance(value, str) else value)
@@ -306,8 +306,7 @@ def _entities_page(searcher: Searcher, path: str, query: dict) -> tuple:
             canonical = rows["canonical_id"].dropna()
             groups.append((key, " ".join(str(rows["text"].iloc[0]).split()), len(rows),
                            rows["doc_id"].nunique(), canonical.iloc[0] if len(canonical) else None))
-    documents = searcher.run(lambda idx: list(idx.documents()[["doc_id", "title"]]
-                                              .itertuples(index=False, name=None)))
+    documents = searcher.run(lambda idx: idx.document_titles(MAX_DOCUMENT_CHOICES))
     body = web.entities_page(groups[:MAX_ENTITY_ROWS], label, doc or "", documents)
     return 200, HTML, body.encode()
 

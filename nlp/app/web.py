@@ -56,16 +56,14 @@ def page(title: str, body: str, active: str = "") -> str:
 
 
 def search_page(form: dict, hits: list[dict] | None, facets: list[tuple], error: str = "",
-                documents: list[tuple[str, str]] = (), demo: bool = False) -> str:
+                documents: list[tuple[str, str]] | None = (), demo: bool = False) -> str:
     """The search page: the form (as submitted), then the hits and the facets, if any."""
     q = form.get("q", "")
     langs = set(form.get("lang", []))
     chips = "".join(f'<label class=chip><input type=checkbox name=lang value={lg}'
                     f'{" checked" if lg in langs else ""}> {lg} · {name}</label>'
                     for lg, name in LANG_NAMES.items())
-    doc_options = "<option value=''>all documents</option>" + "".join(
-        f"<option value='{e(d)}'{' selected' if form.get('doc') == d else ''}>{e(t)[:80]}</option>"
-        for d, t in documents)
+    doc_choice = _document_choice(documents, form.get("doc", ""))
     k_options = "".join(f"<option{' selected' if str(k) == form.get('k', '10') else ''}>{k}"
                         "</option>" for k in (10, 20, 50, 100))
     mode_options = "".join(
@@ -76,7 +74,7 @@ def search_page(form: dict, hits: list[dict] | None, facets: list[tuple], error:
         f"<input name=q value='{e(q)}' placeholder='Ask in Kazakh, Russian or English' "
         "autofocus aria-label=Query> <button>Search</button>"
         f"<fieldset>{chips}</fieldset><fieldset>"
-        f"<select name=doc aria-label=Document>{doc_options}</select> "
+        f"{doc_choice} "
         f"<input name=year size=9 placeholder='2019-2022' value='{e(form.get('year', ''))}' "
         "aria-label=Year> "
         f"<input name=entity size=18 placeholder='LAW:law:477-IV' "
@@ -97,6 +95,17 @@ def search_page(form: dict, hits: list[dict] | None, facets: list[tuple], error:
     aside = _facets(facets, form) if facets else ""
     return page(q or "Search", f"<main><section>{body}</section><aside>{aside}</aside></main>",
                 "Search")
+
+
+def _document_choice(documents: list[tuple[str, str]] | None, chosen: str) -> str:
+    """A list of the documents, or (None: too many to list) a box for a doc_id."""
+    if documents is None:
+        return (f"<input name=doc size=22 placeholder='document id (all)' value='{e(chosen)}' "
+                "aria-label=Document>")
+    options = "".join(f"<option value='{e(d)}'{' selected' if d == chosen else ''}>"
+                      f"{e(t)[:80]}</option>" for d, t in documents)
+    return (f"<select name=doc aria-label=Document><option value=''>all documents</option>"
+            f"{options}</select>")
 
 
 def _hit(hit: dict) -> str:
@@ -180,12 +189,9 @@ def _names(authors) -> str:
     return ", ".join(map(str, names)) if isinstance(names, list) else str(names)
 
 
-def entities_page(groups: list[tuple], label: str, doc: str, documents: list[tuple]) -> str:
+def entities_page(groups: list[tuple], label: str, doc: str, documents: list[tuple] | None) -> str:
     labels = "".join(f"<option{' selected' if lab == label else ''}>{lab}</option>"
                      for lab in LABELS)
-    docs = "<option value=''>all documents</option>" + "".join(
-        f"<option value='{e(d)}'{' selected' if d == doc else ''}>{e(t)[:80]}</option>"
-        for d, t in documents)
     query = urlencode({k: v for k, v in (("label", label), ("doc", doc)) if v})
     rows = "".join(
         f"<tr><td>{e(text)}</td><td><code>{e(key)}</code></td><td>{n}</td><td>{d}</td>"
@@ -194,7 +200,7 @@ def entities_page(groups: list[tuple], label: str, doc: str, documents: list[tup
     return page("Entities", (
         "<main><section><form method=get action=/entities>"
         f"<select name=label aria-label=Label>{labels}</select> "
-        f"<select name=doc aria-label=Document>{docs}</select> <button>Show</button></form>"
+        f"{_document_choice(documents, doc)} <button>Show</button></form>"
         f"<p><a href='/entities.csv?{e(query)}'>Download CSV</a> (one row per mention)</p>"
         "<table><tr><th>entity</th><th>id</th><th>mentions</th><th>documents</th><th></th></tr>"
         f"{rows}</table></section></main>"), "Entities")

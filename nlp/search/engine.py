@@ -263,6 +263,12 @@ class Index:
             "ORDER BY n DESC, key", [*chunk_ids, *labels]).fetchall()
         return [tuple(r) for r in rows]
 
+    def document_titles(self, limit: int) -> list[tuple[str, str]] | None:
+        """(doc_id, title) of every document, None when there are more than ``limit``."""
+        rows = self.store.db.execute("SELECT doc_id, COALESCE(title, doc_id) FROM documents "
+                                     "ORDER BY doc_id LIMIT ?", (limit + 1,)).fetchall()
+        return None if len(rows) > limit else [tuple(r) for r in rows]
+
     def document_meta(self, doc_ids) -> dict[str, dict]:
         """doc_id -> the metadata the parser found (title, authors, year, DOI, journal...)."""
         doc_ids = list(dict.fromkeys(doc_ids))
