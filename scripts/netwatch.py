@@ -37,7 +37,7 @@ def _joined(lines: list[str]) -> list[str]:
     """strace -f lines with each '<unfinished ...>' call joined to its '<... resumed>' rest."""
     out, pending = [], {}
     for line in lines:
-        pid, _, rest = line.partition(" ")
+        pid, rest = _split(line)
         if rest.endswith("<unfinished ...>"):
             pending[pid] = rest[: -len("<unfinished ...>")]
             continue
@@ -61,7 +61,7 @@ def network_violations(trace: str) -> list[str]:
     bad: list[str] = []
     open_inet: dict[tuple[str, str], str] = {}
     for line in _joined(trace.splitlines()):
-        pid, _, call = line.partition(" ")
+        pid, call = _split(line)
         name = call.split("(", 1)[0]
         fd_arg = re.match(r"\w+\((\d+),", call)
         key = (pid, fd_arg.group(1)) if fd_arg else None
@@ -82,6 +82,12 @@ def network_violations(trace: str) -> list[str]:
             if key in open_inet:
                 bad.append(open_inet.pop(key))
     return bad + list(open_inet.values())
+
+
+def _split(line: str) -> tuple[str, str]:
+    """(pid, the rest) of an strace -f line; strace pads the pid ("812  connect(...)")."""
+    pid, _, rest = line.strip().partition(" ")
+    return pid, rest.lstrip()
 
 
 def can(cmd: list[str]) -> bool:

@@ -92,9 +92,12 @@ def test_parser_on_known_lines() -> None:
         '9 <... connect resumed>) = -1 ENETUNREACH (Network is unreachable)',
         '5 socket(AF_INET6, SOCK_DGRAM, IPPROTO_IP) = 4',
         '5 close(4) = 0',
+        '812  connect(3, {sa_family=AF_INET, sin_port=htons(53), '  # a short pid is padded
+        'sin_addr=inet_addr("10.0.0.54")}, 16) = -1 ENETUNREACH (Network is unreachable)',
     ])
     bad = network_violations(trace)
-    assert len(bad) == 3, bad  # the ::1 probe is allowed
+    assert len(bad) == 4, bad  # the ::1 probe is allowed
+    assert any("10.0.0.54" in b for b in bad)
     assert any("10.0.0.53" in b for b in bad)
     assert any(b.startswith("5 socket(AF_INET6") for b in bad)
     assert any(b.startswith("9 socket(AF_INET,") for b in bad)
