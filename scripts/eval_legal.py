@@ -22,6 +22,9 @@ file, its ru and kk title), third-party; skipped cleanly when absent.
   "mentions_in_laws" does the same over the bodies of six whole laws (refugees, and two
   amending acts, kk and ru) against ``tests/gold/law_mentions2.jsonl``; "recall_cited" leaves
   out the mentions that are a document's own title ("self").
+- ``--orgs``: the same for ORG rows over the six texts of ``--mentions`` against
+  ``tests/gold/org_mentions.jsonl`` (every named organisation; precision counts every ORG
+  row, the registry's and the NER models' alike).
 - ``--retrieval`` (a hit opening with its chapter's heading is judged by the text after it):
   the three aligned laws (citizenship, foreigners, refugees), kk and ru, are
   ingested whole with the default model; each article of one language (its text from the
@@ -258,8 +261,8 @@ def to_file(spans: list[tuple[int, int, int]], start: int, end: int) -> tuple[in
     return None
 
 
-def predicted_laws(path: Path) -> list[tuple[int, int]]:
-    """File spans of the LAW entities ``nlp ingest`` stores for a file."""
+def predicted_laws(path: Path, label: str = "LAW") -> list[tuple[int, int]]:
+    """File spans of the ``label`` entities ``nlp ingest`` stores for a file."""
     try:
         from nlp.ingestion.pipeline import analyse_document
     except ImportError:
@@ -274,7 +277,7 @@ def predicted_laws(path: Path) -> list[tuple[int, int]]:
     _, found = analyse_document(doc, ChunkSettings())
     out = []
     for chunk, _, e in found:
-        if e.label == "LAW" and (at := to_file(spans, chunk.start + e.start, chunk.start + e.end)):
+        if e.label == label and (at := to_file(spans, chunk.start + e.start, chunk.start + e.end)):
             out.append(at)
     return out
 
@@ -287,6 +290,8 @@ MENTION_FILES = ["texts/en/camgdp_kazakhstan_gender_research_guide_en.md",
                  "texts/kk/camgdp_kazakhstan_gender_research_guide_kk.md"]
 
 
+# Organisations named in the six texts of the first set (``--orgs``): every ORG row counts.
+GOLD_ORGS = ROOT / "tests" / "gold" / "org_mentions.jsonl"
 # The second set: the bodies of whole laws (notes and the table of contents are not body).
 GOLD_LAWS = ROOT / "tests" / "gold" / "law_mentions2.jsonl"
 LAW_MENTION_FILES = [f"texts/{lang}/{stem}_{lang}.md" for lang in ("ru", "kk") for stem in
@@ -294,7 +299,7 @@ LAW_MENTION_FILES = [f"texts/{lang}/{stem}_{lang}.md" for lang in ("ru", "kk") f
 
 
 def score_mentions(heldout: bool, gold_path: Path = GOLD, files: list[str] = MENTION_FILES,
-                   name: str = "mentions") -> dict:
+                   name: str = "mentions", label: str = "LAW") -> dict:
     """Every LAW row of the documents goes to the split of the gold mention it overlaps (or,
     overlapping none, a wrong row, to a split by a hash of where it is)."""
     import hashlib
@@ -309,14 +314,14 @@ def score_mentions(heldout: bool, gold_path: Path = GOLD, files: list[str] = MEN
     spans = {g["id"]: (g["file"], g["start"], g["end"]) for g in gold}
     rows = {"dev": [], "heldout": []}
     for f in files:
-        for s, e in predicted_laws(data / f):
+        for s, e in predicted_laws(data / f, label):
             hit = next((i for i, span in spans.items() if _overlap((f, s, e), span)), None)
             rows[split_of(hit or f"{f}:{s}")].append((hit, (f, s, e)))
     out = {}
     for split in ("dev", "heldout") if heldout else ("dev",):
         items = [g for g in gold if split_of(g["id"]) == split]
         found = {hit for hit, _ in rows[split] if hit}
-        titled = [g for g in items if g["by_title"]]
+        titled = [g for g in items if g.get("by_title")]
         cited = [g for g in items if not g.get("self")]  # not the act's own title
         out[split] = {"gold": len(items), "rows": len(rows[split]),
                       "precision": round(sum(1 for h, _ in rows[split] if h)
@@ -342,6 +347,8 @@ def main() -> None:
     parser.add_argument("--entities", action="store_true", help="count LAW entities per law")
     parser.add_argument("--mentions", action="store_true",
                         help="LAW precision and recall against tests/gold/law_mentions.jsonl")
+    parser.add_argument("--orgs", action="store_true",
+                        help="ORG precision and recall against tests/gold/org_mentions.jsonl")
     parser.add_argument("--heldout", action="store_true",
                         help="with --mentions: score the held-out third too (at the end)")
     parser.add_argument("--retrieval", action="store_true",
@@ -356,6 +363,8 @@ def main() -> None:
         out |= score_mentions(args.heldout)
     if args.mentions and GOLD_LAWS.is_file():
         out |= score_mentions(args.heldout, GOLD_LAWS, LAW_MENTION_FILES, "mentions_in_laws")
+    if args.orgs and GOLD_ORGS.is_file():
+        out |= score_mentions(args.heldout, GOLD_ORGS, MENTION_FILES, "org_mentions", "ORG")
     if args.retrieval:
         out |= score_retrieval()
     out["seconds"] = round(time.perf_counter() - clock, 1)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
+from nlp.entities.rules.organisations import looks_like_organisation, markup_end
 from nlp.errors import ModelError, UserError
 from nlp.records import Entity
 from nlp.text.language import detect_language
@@ -83,7 +84,12 @@ def model_batch(texts: list[str], lang: str) -> list[list[Entity]]:
 def adapt_span(span: Any, text: str) -> Entity:
     """The ``Entity`` record of a spaCy entity span; offsets index ``text``."""
     start, end = span.start_char, span.end_char
-    return Entity(start, end, span.label_, text[start:end], span._.norm or "",
+    norm = span._.norm or ""
+    if span._.source and span._.source.startswith("model"):  # "Archive](/sources/x"
+        cut = markup_end(text[start:end])
+        end = start + len(text[start:start + cut].rstrip())
+        norm = norm[:markup_end(norm)].rstrip()
+    return Entity(start, end, span.label_, text[start:end], norm,
                   span._.canonical_id, span._.value, span._.unit, span._.source or "")
 
 
@@ -282,6 +288,8 @@ class MergeEntities:
         """
         if label in NUMBER_LABELS:
             return not any(c.isdigit() for c in ent.text)
+        if label == "ORG":  # most wrong ORG rows on real documents came from the models
+            return looks_like_organisation(ent.text[:markup_end(ent.text)])
         return label != "LAW"
 
     def model_span(self, doc: Any, ent: Any, label: str) -> Any:
@@ -303,3 +311,4 @@ class MergeEntities:
             if span._.value is not None:
                 span._.norm = f"{span._.value:.15g}" + (f" {span._.unit}" if span._.unit else "")
         return span
+
