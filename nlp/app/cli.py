@@ -71,13 +71,15 @@ def search_cli(query, index, k, as_json, fmt, output, **options) -> None:
     """Search across languages: the best passages for QUERY."""
     import warnings
 
+    from nlp.index.layout import holds_demo
     from nlp.search.engine import open_index
 
     with warnings.catch_warnings(record=True) as caught, open_index(index) as idx:
         warnings.simplefilter("always", UserWarning)
         hits = idx.search(query, k=k, **request_options(**options))
         meta = idx.document_meta(h.doc_id for h in hits) if fmt == "bibtex" else {}
-    demo_note(index)
+        demo = holds_demo(idx.store)
+    demo_note(index, demo)
     for w in caught:
         if w.category is UserWarning and w.filename.startswith(_PACKAGE):
             click.echo(f"Warning: {w.message}", err=True)

@@ -35,11 +35,12 @@ def index_option(func):
              "~/.config/nlp/config.toml, else indexes/default, the bundled demo].")(func)
 
 
-def demo_note(index) -> None:
-    """One line on stderr when ``index`` is the bundled demo of fictional documents."""
+def demo_note(index, demo: bool | None = None) -> None:
+    """One line on stderr when ``index`` is the bundled demo of fictional documents
+    (``demo``: already known, from ``nlp.index.layout.holds_demo`` of the open index)."""
     from nlp.index.layout import INDEX_ENV, is_demo
 
-    if is_demo(index):
+    if is_demo(index) if demo is None else demo:
         click.echo(f"Note: {index} is the bundled demo index (fictional sample documents); "
                    f"name yours with --index, {INDEX_ENV} or nlp.toml", err=True)
 

@@ -254,7 +254,7 @@ MAX_DOCUMENT_CHOICES = 300  # documents offered in a list; more: a box for the d
 
 def _search_page(searcher: Searcher, path: str, query: dict) -> tuple:
     from nlp.app import web
-    from nlp.index.layout import is_demo
+    from nlp.index.layout import holds_demo
     from nlp.search.rank import best_sentence
 
     form = {name: query[name][-1].strip() for name in FORM if name in query and name != "lang"}
@@ -274,7 +274,8 @@ def _search_page(searcher: Searcher, path: str, query: dict) -> tuple:
         if hits:
             facets = searcher.run(lambda idx: idx.entity_counts(
                 [h["chunk_id"] for h in hits], FACET_LABELS))
-    body = web.search_page(form, hits, facets, error, documents, is_demo(searcher.path))
+    demo = searcher.run(lambda idx: holds_demo(idx.store))
+    body = web.search_page(form, hits, facets, error, documents, demo)
     return status, HTML, body.encode()
 
 
@@ -324,9 +325,8 @@ def _file(searcher: Searcher, path: str, query: dict) -> tuple:
     from urllib.parse import unquote
 
     doc_id = unquote(path.removeprefix("/file/"))
-    rows = searcher.run(lambda idx: idx.store.db.execute(
-        "SELECT path FROM documents WHERE doc_id = ?", (doc_id,)).fetchall())
-    file = Path(rows[0][0]) if rows else None
+    meta = searcher.run(lambda idx: idx.document_meta([doc_id])).get(doc_id)
+    file = Path(meta["path"]) if meta else None
     if file is None or not file.is_file() or file.suffix.lower() not in FILE_TYPES:
         return 404, "application/json", json.dumps(
             {"error": f"no file for document {doc_id!r} (see /documents)"}).encode()

@@ -88,27 +88,15 @@ def hits_export(hits, fmt: str, output: str | None, meta: dict | None = None) ->
                                          ("title", "authors", "year", "journal", "doi", "act",
                                           "path")})
                             for d, m in (meta or {}).items()) + "\n"
-        _write_text(text, output)
+        _write_text(text, output, fmt, "hits")
         return
     if fmt == "jsonl":  # the hits as they are (also_in a list), as the server sends them
         _write_text("".join(json.dumps(h.to_dict(), ensure_ascii=False) + "\n" for h in hits),
-                    output)
+                    output, fmt, "hits")
         return
     frame = pd.DataFrame([h.to_dict() for h in hits], columns=HIT_COLUMNS)
     frame["also_in"] = frame["also_in"].map(lambda d: " ".join(d) if isinstance(d, list) else d)
     write_frame(frame, "csv", output, what="hits")
-
-
-def _write_text(text: str, output: str | None) -> None:
-    if not output:
-        sys.stdout.write(printable(text))
-        return
-    if Path(output).is_dir() or not Path(output).parent.is_dir():
-        raise UserError(f"Cannot write {output}: give a file in an existing folder")
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise UserError(f"Cannot write {output}: {err.strerror or err}") from None
 
 
 def write_frame(frame, fmt: str, output: str | None, columns: list[str] = TABLE_COLUMNS,
@@ -117,28 +105,37 @@ def write_frame(frame, fmt: str, output: str | None, columns: list[str] = TABLE_
     stdout; a file that cannot be written is a ``UserError`` and leaves no partial file."""
     if fmt == "parquet" and not output:
         raise UserError(f"Parquet is binary: give a file with -o, e.g. -o {what}.parquet")
-    if output and Path(output).is_dir():
-        raise UserError(f"Cannot write {output}: it is a folder; give a file name, e.g. "
-                        f"-o {Path(output) / what}.{'txt' if fmt == 'table' else fmt}")
-    if output and not Path(output).parent.is_dir():
-        raise UserError(f"Cannot write {output}: folder {Path(output).parent} does not exist")
     if fmt == "parquet":
-        text = None
-    elif fmt == "csv":
+        _write_output(output, fmt, what, lambda part: frame.to_parquet(part, index=False))
+        return
+    if fmt == "csv":
         text = frame.to_csv(index=False)
     elif fmt == "jsonl":
         text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
     else:
         text = _table(frame, columns, what)
+    _write_text(text, output, fmt, what)
+
+
+def _write_text(text: str, output: str | None, fmt: str, what: str) -> None:
+    """``text`` to stdout (control characters shown, not sent) or to the file ``output``."""
     if not output:
         sys.stdout.write(printable(text))
         return
+    _write_output(output, fmt, what, lambda part: part.write_text(text, encoding="utf-8"))
+
+
+def _write_output(output: str, fmt: str, what: str, write) -> None:
+    """Call ``write`` on a partial file beside ``output``, then rename it into place; a
+    folder, a missing folder or a failed write is a ``UserError`` and leaves no partial file."""
+    if Path(output).is_dir():
+        raise UserError(f"Cannot write {output}: it is a folder; give a file name, e.g. "
+                        f"-o {Path(output) / what}.{'txt' if fmt == 'table' else fmt}")
+    if not Path(output).parent.is_dir():
+        raise UserError(f"Cannot write {output}: folder {Path(output).parent} does not exist")
     part = Path(output).with_name(f".{Path(output).name}.part")
     try:
-        if text is None:
-            frame.to_parquet(part, index=False)
-        else:
-            part.write_text(text, encoding="utf-8")
+        write(part)
         part.replace(output)
     except OSError as err:
         part.unlink(missing_ok=True)

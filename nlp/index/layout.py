@@ -200,11 +200,8 @@ def _configured_index(file: Path) -> str | None:
 
 def is_demo(index: str | Path) -> bool:
     """True when ``index`` holds only documents of the bundled sample corpus (fictional)."""
-    import sqlite3
-
     from nlp.index.store import Store
 
-    corpus = Path(__file__).resolve().parents[2] / "corpus"
     if not (Path(index) / STORE).is_file():
         return False
     try:
@@ -212,10 +209,19 @@ def is_demo(index: str | Path) -> bool:
     except IndexCorrupt:
         return False
     try:
+        return holds_demo(store)
+    finally:
+        store.close()
+
+
+def holds_demo(store: Store) -> bool:
+    """``is_demo`` of an open store: its documents are all files of the sample corpus."""
+    import sqlite3
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    try:
         paths = [row[0] for row in store.db.execute("SELECT path FROM documents LIMIT 1001")]
     except sqlite3.Error:
         return False
-    finally:
-        store.close()
     return 0 < len(paths) <= 1000 and all(Path(p).resolve().is_relative_to(corpus)
                                           for p in paths)
