@@ -29,8 +29,9 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_BE, "utf-16"))
 # the control characters (Unicode category Cc) other than tab, line breaks and form feed, and
 # the replacement character
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
-_STRAY = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # the same, without U+FFFD
+_STRAY_CLASS = "\x00-\x08\x0e-\x1f\x7f-\x9f"
+_CONTROLS = re.compile(f"[{_STRAY_CLASS}\ufffd]")
+_STRAY = re.compile(f"[{_STRAY_CLASS}]")  # the same, without U+FFFD: removed from text
 SAMPLE = 1 << 16  # bytes read to choose a code page
 MAX_CONTROL_SHARE = 0.01  # of the characters; random bytes give ~12%, text none
 MIN_CONTROLS = 8  # a few stray bytes in a short text are damage, not binary data
